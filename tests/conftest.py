@@ -1,0 +1,104 @@
+"""Fixtures shared by every test of teachmp.
+
+Contract (other test files rely on it):
+
+``mp``
+    parametrised over the ids ``teachmp-fork``, ``teachmp-spawn``,
+    ``stdlib-fork``, ``stdlib-spawn``; the value is
+    ``impl.get_context(start_method)``.
+``impl`` / ``impl_name`` / ``start_method``
+    share the parameter of ``mp`` (a test that asks for ``mp`` and ``impl``
+    runs four times, not sixteen): the module (``teachmp`` or the stdlib
+    ``multiprocessing``), its short name (``'teachmp'`` / ``'stdlib'``) and
+    the start method (``'fork'`` / ``'spawn'``).
+``mpmod``
+    parametrised over the ids ``teachmp`` and ``stdlib``; the value is the
+    module itself, for the module-level API (``set_start_method``,
+    ``get_all_start_methods``...).  The module's global start method is
+    restored after the test, so a test may call ``set_start_method`` freely.
+``leak_check`` (autouse)
+    after each test: no child process, no extra thread, no extra file
+    descriptor (see ``tests/leakcheck.py``).  Opt out with
+    ``@pytest.mark.allow_leaks("reason")``.
+
+Functions that run in a child process live in ``tests/helpers.py``
+(``import helpers``): they must be importable by name in a spawned child.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# pytest's rootdir-based "prepend" import mode puts tests/ on sys.path; make
+# sure of it anyway, since spawned children copy the parent's sys.path and
+# must be able to import ``helpers``.
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from leakcheck import leak_check, store_report  # noqa: E402,F401  (fixture)
+
+IMPLS = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
+START_METHODS = ("fork", "spawn")
+IMPL_METHOD_PARAMS = [
+    pytest.param((name, method), id=f"{name}-{method}")
+    for name in IMPLS
+    for method in START_METHODS
+]
+
+
+def load_impl(name: str):
+    """Import the implementation called *name* ('teachmp' or 'stdlib')."""
+    return importlib.import_module(IMPLS[name])
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "allow_leaks(reason): skip the after-test leak check"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    store_report(item, report)
+    return report
+
+
+@pytest.fixture(params=IMPL_METHOD_PARAMS)
+def _impl_method(request):
+    return request.param
+
+
+@pytest.fixture
+def impl_name(_impl_method) -> str:
+    return _impl_method[0]
+
+
+@pytest.fixture
+def start_method(_impl_method) -> str:
+    return _impl_method[1]
+
+
+@pytest.fixture
+def impl(impl_name):
+    return load_impl(impl_name)
+
+
+@pytest.fixture
+def mp(impl, start_method):
+    return impl.get_context(start_method)
+
+
+@pytest.fixture(params=list(IMPLS), ids=list(IMPLS))
+def mpmod(request):
+    module = load_impl(request.param)
+    saved = module.get_start_method(allow_none=True)
+    yield module
+    # put the global start method back the way the test found it
+    # (None means "not chosen yet")
+    module.set_start_method(saved, force=True)
