@@ -182,6 +182,15 @@ def join_self(conn, modname):
     conn.close()
 
 
+MARK = "initial"  # changed by a test in the parent: does the child see it?
+
+
+def report_mark(conn, modname):
+    mod = importlib.import_module(modname)
+    conn.send((MARK, mod.get_start_method()))
+    conn.close()
+
+
 def report_modules(conn):
     """Which module does ``multiprocessing`` resolve to in this child?"""
     import multiprocessing
