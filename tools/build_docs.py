@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Build the teachmp site in English and Japanese, and keep the translations honest.
+
+    python tools/build_docs.py              # check .po, build en + ja (-W) into docs/_build/html
+    python tools/build_docs.py --check-po   # only check the Japanese catalogs
+    python tools/build_docs.py --update-po  # regenerate .pot, merge into docs/locale/ja/*.po
+
+English is the source.  Japanese lives in gettext catalogs, one per page,
+under docs/locale/ja/LC_MESSAGES/ (``gettext_compact = False``).  The check
+builds a fresh .pot set with Sphinx's gettext builder and requires, for
+every message in it, a non-empty and non-fuzzy translation in the matching
+.po file.  So a changed English paragraph (which ``--update-po`` marks fuzzy),
+a new paragraph, or a new page without a .po all stop the build and are
+listed.  The .mo files are build outputs: Sphinx compiles them itself.
+
+Standard library plus Sphinx (and babel, which Sphinx depends on).  Paths are
+built with os.path, so the script does not care about the separator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from html.parser import HTMLParser
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = os.path.join(ROOT, "docs")
+BUILD = os.path.join(DOCS, "_build")
+HTML = os.path.join(BUILD, "html")
+DOCTREES = os.path.join(BUILD, "doctrees")
+GETTEXT = os.path.join(BUILD, "gettext")
+LOCALE = os.path.join(DOCS, "locale")
+LANGUAGES = ("en", "ja")
+TRANSLATED = ("ja",)
+GETTEXT_FAILED = "the gettext build failed (see the messages above)"
+
+REDIRECT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>teachmp</title>
+<meta http-equiv="refresh" content="0; url=en/index.html">
+<link rel="alternate" hreflang="ja" href="ja/index.html">
+</head>
+<body>
+<p><a href="en/index.html">teachmp documentation (English)</a></p>
+<p><a href="ja/index.html" lang="ja">teachmp ドキュメント（日本語）</a></p>
+</body>
+</html>
+"""
+
+
+def say(msg: str) -> None:
+    print(f"build_docs: {msg}", flush=True)
+
+
+def sphinx(builder: str, outdir: str, doctrees: str, language: str, strict: bool) -> int:
+    """Run sphinx-build in a child interpreter (same Python as this script)."""
+    cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-d", doctrees,
+           "-D", f"language={language}", "-q"]
+    if strict:
+        cmd += ["-W", "--keep-going"]
+    cmd += [DOCS, outdir]
+    say(" ".join(cmd[1:]))
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def build_pot(outdir: str = GETTEXT) -> int:
+    """Fresh .pot files for every page (the English source of truth)."""
+    if os.path.isdir(outdir):
+        shutil.rmtree(outdir)
+    # Not strict: the HTML builds report the warnings; here only the messages matter.
+    return sphinx("gettext", outdir, os.path.join(DOCTREES, "gettext"), "en", strict=False)
+
+
+# -- checking the catalogs -----------------------------------------------------
+
+def _catalogs(top: str, ext: str) -> dict[str, str]:
+    """{page name with '/' separators: path} for every file ending in ext under top."""
+    found = {}
+    for dirpath, _dirs, files in os.walk(top):
+        for name in files:
+            if name.endswith(ext):
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, top)[: -len(ext)]
+                found[rel.replace(os.sep, "/")] = path
+    return found
+
+
+def _read(path: str):
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as f:
+        return read_po(f)
+
+
+def check_po(language: str = "ja", potdir: str | None = None) -> list[str]:
+    """Return a list of problems (empty when every message is translated).
+
+    potdir: a .pot set that was just built; by default a fresh one is built
+    in a temporary directory.
+    """
+    if potdir is None:
+        with tempfile.TemporaryDirectory(prefix="teachmp-pot-") as tmp:
+            if build_pot(tmp) != 0:
+                return [GETTEXT_FAILED]
+            return check_po(language, tmp)
+    pots = _catalogs(potdir, ".pot")
+    pos = _catalogs(os.path.join(LOCALE, language, "LC_MESSAGES"), ".po")
+    problems = []
+    for page in sorted(pots):
+        wanted = [m for m in _read(pots[page]) if m.id]
+        if not wanted:
+            continue
+        if page not in pos:
+            problems.append(f"{page}: no .po file ({len(wanted)} messages); "
+                            "run tools/build_docs.py --update-po and translate it")
+            continue
+        catalog = _read(pos[page])
+        rel = os.path.relpath(pos[page], ROOT).replace(os.sep, "/")
+        for msg in wanted:
+            entry = catalog.get(msg.id)
+            where = ", ".join(f"line {n}" for _f, n in msg.locations[:1])
+            text = msg.id if isinstance(msg.id, str) else msg.id[0]
+            short = " ".join(text.split())
+            if len(short) > 70:
+                short = short[:67] + "..."
+            if entry is None:
+                problems.append(f"{rel}: missing ({where}) {short!r}")
+            elif entry.fuzzy:
+                problems.append(f"{rel}: fuzzy ({where}) {short!r}")
+            elif not entry.string or (
+                    not isinstance(entry.string, str) and not all(entry.string)):
+                problems.append(f"{rel}: untranslated ({where}) {short!r}")
+    for page in sorted(set(pos) - set(pots)):
+        say(f"note: {os.path.relpath(pos[page], ROOT)} matches no page with "
+            "translatable text (stale? delete it if the page is gone)")
+    return problems
+
+
+def report_po(problems: list[str]) -> bool:
+    if problems == [GETTEXT_FAILED]:
+        say(GETTEXT_FAILED)
+        return False
+    if not problems:
+        say("Japanese catalogs: every message translated, none fuzzy")
+        return True
+    say(f"Japanese catalogs: {len(problems)} problem(s):")
+    for line in problems:
+        print(f"  {line}")
+    say("fix: python tools/build_docs.py --update-po, then translate the listed "
+        "entries in docs/locale/ja/LC_MESSAGES/ and remove their '#, fuzzy' flags")
+    return False
+
+
+def update_po() -> int:
+    if build_pot() != 0:
+        return 1
+    cmd = [sys.executable, "-m", "sphinx_intl", "update", "-p", GETTEXT,
+           "-d", LOCALE] + [arg for lang in TRANSLATED for arg in ("-l", lang)]
+    say(" ".join(cmd[1:]))
+    rc = subprocess.call(cmd, cwd=ROOT)
+    if rc == 0:
+        for lang in TRANSLATED:  # tell what is left to translate
+            report_po(check_po(lang, GETTEXT))
+    return rc
+
+
+# -- checking that the site works offline --------------------------------------
+
+class _AssetFinder(HTMLParser):
+    """Collect URLs that a browser would fetch when showing the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.remote: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        urls = []
+        if tag in ("script", "img", "iframe", "source", "audio", "video", "embed"):
+            urls.append(a.get("src"))
+        if tag == "link" and (a.get("rel") or "") not in ("alternate", "canonical"):
+            urls.append(a.get("href"))
+        if tag == "object":
+            urls.append(a.get("data"))
+        for url in urls:
+            if url and (url.startswith(("http://", "https://", "//"))):
+                self.remote.append(f"<{tag}> {url}")
+
+
+def check_offline(site: str) -> list[str]:
+    problems = []
+    for dirpath, _dirs, files in os.walk(site):
+        for name in files:
+            if not name.endswith(".html"):
+                continue
+            path = os.path.join(dirpath, name)
+            finder = _AssetFinder()
+            with open(path, encoding="utf-8") as f:
+                finder.feed(f.read())
+            problems += [f"{os.path.relpath(path, ROOT)}: {u}" for u in finder.remote]
+    return problems
+
+
+# -- the whole build -----------------------------------------------------------
+
+def build_all() -> int:
+    failed = []
+    os.makedirs(HTML, exist_ok=True)
+    if sphinx("html", os.path.join(HTML, "en"), os.path.join(DOCTREES, "en"), "en", True):
+        failed.append("English build (warnings are errors)")
+    for lang in TRANSLATED:
+        if not report_po(check_po(lang)):
+            failed.append(f"{lang} catalogs")
+            continue
+        if sphinx("html", os.path.join(HTML, lang), os.path.join(DOCTREES, lang), lang, True):
+            failed.append(f"{lang} build (warnings are errors)")
+    with open(os.path.join(HTML, "index.html"), "w", encoding="utf-8") as f:
+        f.write(REDIRECT)
+    remote = check_offline(HTML)
+    if remote:
+        failed.append("offline check")
+        say("pages that load assets from another site:")
+        for line in remote[:40]:
+            print(f"  {line}")
+    if failed:
+        say("FAILED: " + "; ".join(failed))
+        return 1
+    say(f"done: open {os.path.join(HTML, 'index.html')} (or run: make serve)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--update-po", action="store_true",
+                       help="regenerate the .pot files and merge them into docs/locale/ja "
+                            "(keeps translations; changed entries become fuzzy)")
+    group.add_argument("--check-po", action="store_true",
+                       help="only check that every Japanese entry is translated and not fuzzy")
+    args = parser.parse_args(argv)
+    if args.update_po:
+        return update_po()
+    if args.check_po:
+        return 0 if all(report_po(check_po(lang)) for lang in TRANSLATED) else 1
+    return build_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
