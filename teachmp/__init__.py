@@ -1,0 +1,18 @@
+"""teachmp: Python's multiprocessing, rebuilt from pipes, fork and pickle.
+
+``import teachmp as mp`` gives the same top-level API as ``import
+multiprocessing as mp``: every name below is a method of the default context
+(see ``teachmp.context``), bound so that ``mp.Process`` starts children with
+whatever ``mp.set_start_method`` chose.
+"""
+
+from teachmp import context as _context
+from teachmp.log import SUBDEBUG, SUBWARNING
+
+__version__ = '0.1.0'
+
+for _name in _context.PUBLIC_NAMES:
+    globals()[_name] = getattr(_context._default_context, _name)
+del _name
+
+__all__ = list(_context.PUBLIC_NAMES) + ['SUBDEBUG', 'SUBWARNING']

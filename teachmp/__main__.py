@@ -1,0 +1,54 @@
+"""The ``python -m teachmp`` command line: run programs, do exercises, grade.
+
+Each subcommand is small and lives where its code lives: ``run`` in
+``teachmp.runner``; ``exercises``, ``grade`` and ``classroom`` in
+``teachmp.grading``, imported only when asked for, so that ``teachmp run``
+starts as fast as ``python script.py``.
+"""
+
+import argparse
+import sys
+
+
+def _cmd_run(args):
+    from teachmp import runner
+    runner.run(args.target, args.args, module=args.module)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='python -m teachmp',
+        description='teachmp: multiprocessing rebuilt from OS primitives, '
+                    'with a tutorial and exercises.')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND')
+    run = sub.add_parser(
+        'run', help='run an unmodified multiprocessing program on teachmp',
+        description='Run a program that imports multiprocessing, with '
+                    'multiprocessing (and its submodules) resolving to teachmp, '
+                    'in the program and in every child it starts.')
+    run.add_argument('-m', dest='module', action='store_true',
+                     help='TARGET is a module name (like python -m)')
+    run.add_argument('target', metavar='TARGET', help='script path (or module with -m)')
+    run.add_argument('args', nargs=argparse.REMAINDER, help='arguments for the program')
+    run.set_defaults(func=_cmd_run)
+    try:
+        from teachmp import grading
+    except ImportError:
+        grading = None
+    if grading is not None:
+        grading.add_commands(sub)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, 'func', None):
+        parser.print_help()
+        return 2
+    return args.func(args) or 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Contexts: one object per start method, each with the whole teachmp API.
+
+``get_context('spawn')`` returns an object whose ``Process`` starts children
+with spawn, whose ``Pipe`` is the ordinary ``Pipe``, and so on: a program that
+wants two start methods at once holds two contexts instead of flipping a
+global switch.  The module-level functions of ``teachmp`` are the methods of
+``_default_context``, a ``DefaultContext`` that forwards to whichever concrete
+context was chosen by ``set_start_method`` (or the platform default).
+
+The default matches the stdlib of Python 3.10-3.13: fork on Linux, spawn on
+macOS (fork is unsafe with the system frameworks there).  ``forkserver`` is
+not built yet, so asking for it fails the way the stdlib fails for a method
+it does not know: ``ValueError: cannot find context for 'forkserver'``.
+
+The "spawning popen" is a per-thread note of which child is being started
+right now; pickling code consults it to decide whether a secret (the authkey)
+or a file descriptor may be written into the pickle (see ``reduction``).
+"""
+
+import os
+import sys
+import threading
+
+from teachmp import errors, process
+
+
+class BaseContext:
+    ProcessError = errors.ProcessError
+    BufferTooShort = errors.BufferTooShort
+    TimeoutError = errors.TimeoutError
+    AuthenticationError = errors.AuthenticationError
+
+    current_process = staticmethod(process.current_process)
+    parent_process = staticmethod(process.parent_process)
+    active_children = staticmethod(process.active_children)
+
+    def cpu_count(self):
+        """Number of CPUs in the system (not the ones this process may use)."""
+        num = os.cpu_count()
+        if num is None:
+            raise NotImplementedError('cannot determine number of cpus')
+        return num
+
+    def Pipe(self, duplex=True):
+        """Return two ``Connection`` objects joined by a pipe."""
+        from teachmp.connection import Pipe
+        return Pipe(duplex)
+
+    def get_logger(self):
+        from teachmp.log import get_logger
+        return get_logger()
+
+    def log_to_stderr(self, level=None):
+        from teachmp.log import log_to_stderr
+        return log_to_stderr(level)
+
+    def freeze_support(self):
+        """Needed only for frozen Windows executables; a no-op on POSIX."""
+
+    def set_executable(self, executable):
+        """Use ``executable`` instead of ``sys.executable`` to spawn children."""
+        from teachmp.spawn import set_executable
+        set_executable(executable)
+
+    def allow_connection_pickling(self):
+        """Kept for compatibility: connections always know how to pickle."""
+
+    def get_context(self, method=None):
+        if method is None:
+            return self
+        try:
+            ctx = _concrete_contexts[method]
+        except KeyError:
+            raise ValueError('cannot find context for %r' % method) from None
+        return ctx
+
+    def get_start_method(self, allow_none=False):
+        return self._name
+
+    def set_start_method(self, method, force=False):
+        raise ValueError('cannot set start method of concrete context')
+
+    def get_all_start_methods(self):
+        """The start methods this platform supports, the default first."""
+        default = _default_method()
+        return [default] + [m for m in _concrete_contexts if m != default]
+
+    @property
+    def reducer(self):
+        from teachmp import reduction
+        return reduction
+
+
+class Process(process.BaseProcess):
+    """The ``Process`` of the default context: starts with the chosen method."""
+    _start_method = None
+
+    @staticmethod
+    def _Popen(process_obj):
+        return _default_context.get_context().Process._Popen(process_obj)
+
+
+class DefaultContext(BaseContext):
+    """Forwards to the concrete context chosen once per program."""
+    Process = Process
+
+    def __init__(self, context):
+        self._default_context = context
+        self._actual_context = None
+
+    def get_context(self, method=None):
+        if method is None:
+            if self._actual_context is None:
+                self._actual_context = self._default_context
+            return self._actual_context
+        return super().get_context(method)
+
+    def set_start_method(self, method, force=False):
+        if self._actual_context is not None and not force:
+            raise RuntimeError('context has already been set')
+        if method is None and force:
+            self._actual_context = None
+            return
+        self._actual_context = self.get_context(method)
+
+    def get_start_method(self, allow_none=False):
+        if self._actual_context is None:
+            if allow_none:
+                return None
+            self._actual_context = self._default_context
+        return self._actual_context._name
+
+
+class ForkProcess(process.BaseProcess):
+    _start_method = 'fork'
+
+    @staticmethod
+    def _Popen(process_obj):
+        from teachmp.popen_fork import Popen
+        return Popen(process_obj)
+
+
+class SpawnProcess(process.BaseProcess):
+    _start_method = 'spawn'
+
+    @staticmethod
+    def _Popen(process_obj):
+        from teachmp.popen_spawn import Popen
+        return Popen(process_obj)
+
+
+class ForkContext(BaseContext):
+    _name = 'fork'
+    Process = ForkProcess
+
+
+class SpawnContext(BaseContext):
+    _name = 'spawn'
+    Process = SpawnProcess
+
+
+_concrete_contexts = {'fork': ForkContext(), 'spawn': SpawnContext()}
+
+
+def _default_method():
+    return 'spawn' if sys.platform == 'darwin' else 'fork'
+
+
+_default_context = DefaultContext(_concrete_contexts[_default_method()])
+
+
+def _force_start_method(method):
+    """In a child: make the default context match how we were started."""
+    _default_context._actual_context = _concrete_contexts[method]
+
+
+_spawning = threading.local()
+
+
+def get_spawning_popen():
+    return getattr(_spawning, 'popen', None)
+
+
+def set_spawning_popen(popen):
+    _spawning.popen = popen
+
+
+# The names teachmp exports at the top level, as bound methods of the default
+# context (the stdlib's ``multiprocessing`` does the same).
+PUBLIC_NAMES = [
+    'Process', 'current_process', 'parent_process', 'active_children',
+    'cpu_count', 'Pipe', 'get_logger', 'log_to_stderr', 'freeze_support',
+    'set_executable', 'allow_connection_pickling', 'get_context',
+    'get_start_method', 'set_start_method', 'get_all_start_methods',
+    'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
+]

@@ -1,0 +1,92 @@
+"""Starting a child with ``os.fork()``: the whole start method in one class.
+
+``fork`` copies the calling process: same memory (copy-on-write), same open
+files, same position in the program.  The copy sees ``os.fork()`` return 0 and
+runs ``process_obj._bootstrap()``; it never returns into the parent's code,
+because it leaves with ``os._exit`` -- a normal exit would run the parent's
+``atexit`` handlers and flush the parent's buffers a second time.
+
+Two pipes are made before the fork, one for each direction of "are you still
+there?":
+
+* the child keeps the write end of the first; the parent's read end is the
+  process *sentinel*, readable (EOF) as soon as the child is gone, however it
+  died.  ``connection.wait`` can watch many sentinels at once.
+* the parent keeps the write end of the second; the child's read end becomes
+  readable when the parent dies, which is how ``parent_process().is_alive()``
+  works without polling a pid that the kernel may have reused.
+
+The exit status comes from ``os.waitpid``; ``os.waitstatus_to_exitcode``
+turns "killed by signal 15" into ``-15``, the stdlib's convention.
+"""
+
+import os
+import signal
+import weakref
+
+from teachmp import log, util
+
+
+class Popen:
+    method = 'fork'
+
+    def __init__(self, process_obj):
+        log.flush_std_streams()
+        self.returncode = None
+        self.finalizer = None
+        self._launch(process_obj)
+
+    def _launch(self, process_obj):
+        parent_r, child_w = os.pipe()    # sentinel: child's exit
+        child_r, parent_w = os.pipe()    # the child's view of our exit
+        self.pid = os.fork()
+        if self.pid == 0:                # ---- in the child ----
+            code = 1
+            try:
+                os.close(parent_r)
+                os.close(parent_w)
+                code = process_obj._bootstrap(parent_sentinel=child_r)
+            finally:
+                os._exit(code)
+        # ---- in the parent ----
+        os.close(child_w)
+        os.close(child_r)
+        self.sentinel = parent_r
+        self.finalizer = weakref.finalize(self, util.close_fds, parent_r, parent_w)
+
+    def poll(self, flag=os.WNOHANG):
+        """Return the exit code, or None if the child is still running."""
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, flag)
+            except ChildProcessError:
+                return None     # reaped elsewhere (e.g. by a SIGCHLD handler)
+            if pid == self.pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        """Block until the child exits (or the timeout passes: return None)."""
+        if self.returncode is None and timeout is not None:
+            from teachmp.connection import wait
+            if not wait([self.sentinel], timeout):
+                return None
+        # The sentinel fired (or no timeout): a blocking waitpid returns now.
+        return self.poll(0) if self.returncode is None else self.returncode
+
+    def _send_signal(self, sig):
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass            # already gone: nothing to stop
+
+    def terminate(self):
+        self._send_signal(signal.SIGTERM)
+
+    def kill(self):
+        self._send_signal(signal.SIGKILL)
+
+    def close(self):
+        if self.finalizer is not None:
+            self.finalizer()

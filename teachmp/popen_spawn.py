@@ -1,0 +1,79 @@
+"""Starting a child with spawn: a fresh interpreter, fed through a pipe.
+
+Where fork copies the parent, spawn starts ``sys.executable`` from scratch
+and *sends* it what it needs.  The parent:
+
+1. pickles the preparation data and the ``Process`` object into memory
+   (so that an unpicklable target fails here, in the parent, before any child
+   exists);
+2. makes two pipes: one to send those pickles, one whose write end the child
+   keeps so that its exit can be watched (the sentinel, as with fork);
+3. starts the interpreter with ``os.posix_spawn``, passing exactly the file
+   descriptors the child needs *under the same numbers*: each becomes a
+   ``dup2(fd, fd)`` action, which clears close-on-exec for that one fd.  Every
+   other descriptor of the parent is close-on-exec (Python's default), so the
+   child inherits nothing by accident.
+
+``posix_spawn`` rather than ``fork`` + ``exec``: it never copies the parent's
+memory or runs Python code in a half-copied process, so it is safe even when
+the parent has threads (which ``os.fork`` warns about since Python 3.12).
+"""
+
+import io
+import os
+
+from teachmp import context, reduction, spawn, util
+from teachmp.popen_fork import Popen as _ForkPopen
+
+import weakref
+
+
+class Popen(_ForkPopen):
+    method = 'spawn'
+
+    def __init__(self, process_obj):
+        self._fds = []
+        super().__init__(process_obj)
+
+    def duplicate_for_child(self, fd):
+        """Called while pickling: ``fd`` must reach the child (same number)."""
+        self._fds.append(fd)
+        return fd
+
+    def _launch(self, process_obj):
+        data = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            for obj in (spawn.get_preparation_data(process_obj._name),
+                        process_obj):
+                blob = reduction.ForkingPickler.dumps(obj)
+                data.write(spawn._LENGTH.pack(len(blob)))
+                data.write(blob)
+        finally:
+            context.set_spawning_popen(None)
+
+        child_r, parent_w = os.pipe()       # the pickles; later: parent alive?
+        parent_r, child_w = os.pipe()       # sentinel: EOF when the child ends
+        try:
+            passed = [child_r, child_w] + self._fds
+            actions = [(os.POSIX_SPAWN_DUP2, fd, fd) for fd in passed]
+            argv = spawn.get_command_line(child_r)
+            self.pid = os.posix_spawn(argv[0], argv, os.environ,
+                                      file_actions=actions)
+        except BaseException:
+            util.close_fds(child_r, parent_w, parent_r, child_w)
+            raise
+        os.close(child_r)
+        os.close(child_w)
+        self.sentinel = parent_r
+        self.finalizer = weakref.finalize(self, util.close_fds, parent_r, parent_w)
+        try:
+            _write_all(parent_w, data.getbuffer())
+        except BrokenPipeError:
+            pass    # the child died early; its exit code will tell why
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
