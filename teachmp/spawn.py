@@ -90,7 +90,7 @@ def _check_not_importing_main():
 
         The "freeze_support()" line can be omitted if the program
         is not going to be frozen to produce an executable.'''
-        if sys.version_info >= (3, 12):
+        if sys.version_info >= (3, 11):   # the advice grew a link in 3.11
             advice += '''
 
         To fix this issue, refer to the "Safe importing of main module"
