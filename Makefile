@@ -1,0 +1,46 @@
+# teachmp: every command a contributor needs.  The first target that needs
+# the virtual environment creates it (.venv) and installs the project with
+# its test and docs extras, so a fresh clone needs nothing else.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help venv test docs serve bench test-all clean
+
+help:
+	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
+	@echo "make docs      build the site in English and Japanese into docs/_build/html"
+	@echo "make serve     serve the built site on http://localhost:8000"
+	@echo "make bench     run the benchmarks (teachmp vs stdlib vs the OS floor)"
+	@echo "make test-all  run the suite on every Python 3.10-3.13 found (pyenv)"
+	@echo "make clean     remove build outputs"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python tools/run_tests.py
+
+docs: $(STAMP)
+	$(BIN)/python tools/build_docs.py
+
+serve:
+	@test -d docs/_build/html || $(MAKE) docs
+	@echo "serving docs/_build/html on http://localhost:8000 (Ctrl-C to stop)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory docs/_build/html
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+test-all:
+	$(PYTHON) tools/test_all.py
+
+clean:
+	rm -rf docs/_build .coverage .coverage.* htmlcov .pytest_cache
