@@ -8,6 +8,7 @@ implementation (``mpmod``); the ones that cross a process boundary use
 from __future__ import annotations
 
 import array
+import importlib
 import pickle
 import threading
 
@@ -37,6 +38,10 @@ def simplex(mpmod):
     yield r, w
     r.close()
     w.close()
+
+
+def connection_module(mod):
+    return importlib.import_module(mod.__name__ + ".connection")
 
 
 def in_thread(func, *args):
@@ -69,14 +74,14 @@ def test_pipe_types(mpmod, duplex, simplex):
     a, b = duplex
     r, w = simplex
     for c in (a, b, r, w):
-        assert type(c) is mpmod.connection.Connection
+        assert type(c) is connection_module(mpmod).Connection
         assert c.closed is False
         assert isinstance(c.fileno(), int)
     assert (a.readable, a.writable) == (True, True)
     assert (b.readable, b.writable) == (True, True)
     assert (r.readable, r.writable) == (True, False)
     assert (w.readable, w.writable) == (False, True)
-    assert mpmod.connection.Pipe is not None
+    assert connection_module(mpmod).Pipe is not None
 
 
 def test_simplex_wrong_direction(simplex):
@@ -432,17 +437,17 @@ def test_connection_from_fd(mpmod):
     import socket
 
     s1, s2 = socket.socketpair()
-    a = mpmod.connection.Connection(s1.detach())
-    b = mpmod.connection.Connection(s2.detach(), readable=True, writable=True)
+    a = connection_module(mpmod).Connection(s1.detach())
+    b = connection_module(mpmod).Connection(s2.detach(), readable=True, writable=True)
     with a, b:
         a.send([1])
         assert recv(b) == [1]
     with pytest.raises(ValueError):
-        mpmod.connection.Connection(-1)
+        connection_module(mpmod).Connection(-1)
     s1, s2 = socket.socketpair()
     try:
         with pytest.raises(ValueError):
-            mpmod.connection.Connection(s1.fileno(), readable=False, writable=False)
+            connection_module(mpmod).Connection(s1.fileno(), readable=False, writable=False)
     finally:
         s1.close()
         s2.close()
