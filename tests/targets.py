@@ -191,6 +191,18 @@ def report_mark(conn, modname):
     conn.close()
 
 
+def report_environment(conn):
+    conn.send(
+        {
+            "cwd": os.getcwd(),
+            "argv": list(sys.argv),
+            "path": list(sys.path),
+            "has_pytest": "pytest" in sys.modules,
+        }
+    )
+    conn.close()
+
+
 def report_modules(conn):
     """Which module does ``multiprocessing`` resolve to in this child?"""
     import multiprocessing
