@@ -22,6 +22,7 @@ turns "killed by signal 15" into ``-15``, the stdlib's convention.
 
 import os
 import signal
+import time
 import weakref
 
 from teachmp import log, util
@@ -59,11 +60,29 @@ class Popen:
         if self.returncode is None:
             try:
                 pid, status = os.waitpid(self.pid, flag)
+                if pid == 0 and self._sentinel_fired():
+                    pid, status = self._wait_for_exit_status()
             except ChildProcessError:
                 return None     # reaped elsewhere (e.g. by a SIGCHLD handler)
             if pid == self.pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
+
+    def _sentinel_fired(self):
+        from teachmp.connection import wait
+        return bool(wait([self.sentinel], 0))
+
+    def _wait_for_exit_status(self, limit=0.5):
+        # A dying process has its files closed (so the sentinel fires) a
+        # moment before the kernel publishes its exit status.  Without this
+        # short wait, "the sentinel says done" and "is_alive() says yes"
+        # could both be true at once.
+        deadline = time.monotonic() + limit
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid or time.monotonic() > deadline:
+                return pid, status
+            time.sleep(0.001)
 
     def wait(self, timeout=None):
         """Block until the child exits (or the timeout passes: return None)."""

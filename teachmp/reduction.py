@@ -30,12 +30,10 @@ class ForkingPickler(pickle.Pickler):
     _extra_reducers = {}
     # Looked up only for types pickle has no built-in fast path for; ours
     # first, then whatever copyreg knows.  One shared view, no per-call copy.
-    _dispatch = collections.ChainMap(_extra_reducers, copyreg.dispatch_table)
+    # pickle.Pickler reads ``dispatch_table`` from the instance, which finds
+    # this class attribute: nothing to set up per pickler.
+    dispatch_table = collections.ChainMap(_extra_reducers, copyreg.dispatch_table)
     loads = staticmethod(pickle.loads)
-
-    def __init__(self, file, protocol=None):
-        super().__init__(file, protocol)
-        self.dispatch_table = self._dispatch
 
     @classmethod
     def register(cls, type_, reduce_func):
