@@ -52,8 +52,15 @@ class Popen:
         # ---- in the parent ----
         os.close(child_w)
         os.close(child_r)
-        self.sentinel = parent_r
-        self.finalizer = weakref.finalize(self, util.close_fds, parent_r, parent_w)
+        self._keep_fds(parent_r, parent_w)
+
+    def _keep_fds(self, sentinel, parent_w):
+        """Hold our ends of the two pipes until close() or garbage collection."""
+        self.sentinel = sentinel
+        self.finalizer = weakref.finalize(self, util.close_fds, sentinel, parent_w)
+        # Not at interpreter exit: exit_function still needs the sentinel
+        # then, and the OS closes every fd when we are gone anyway.
+        self.finalizer.atexit = False
 
     def poll(self, flag=os.WNOHANG):
         """Return the exit code, or None if the child is still running."""

@@ -25,8 +25,6 @@ import os
 from teachmp import context, reduction, spawn, util
 from teachmp.popen_fork import Popen as _ForkPopen
 
-import weakref
-
 
 class Popen(_ForkPopen):
     method = 'spawn'
@@ -65,8 +63,7 @@ class Popen(_ForkPopen):
             raise
         os.close(child_r)
         os.close(child_w)
-        self.sentinel = parent_r
-        self.finalizer = weakref.finalize(self, util.close_fds, parent_r, parent_w)
+        self._keep_fds(parent_r, parent_w)
         try:
             _write_all(parent_w, data.getbuffer())
         except BrokenPipeError:
