@@ -1,0 +1,368 @@
+"""The measurements themselves.
+
+Each benchmark has one function per kind of implementation:
+
+* ``lib(mp, count)`` runs the workload on a multiprocessing-like module
+  ``mp`` (teachmp or the stdlib -- the very same code for both);
+* ``floor(count)`` does the same work with bare system calls and no pickle.
+
+Both return one number in the benchmark's unit.  Only the steady state is
+timed: every function first does a little untimed warm-up (one process
+started, a few messages exchanged) so that one-time costs -- lazy imports,
+the stdlib's resource tracker that its first ``spawn`` starts, the
+allocator's first large ``malloc`` -- are not charged to every message.
+
+Children are always started with ``fork`` for the pipe benchmarks: what is
+measured there is the connection, not the process start.
+
+This module is imported by spawned children (``noop`` must be importable by
+name), so it imports nothing heavy at module level.
+"""
+
+import os
+import socket
+import sys
+import time
+
+MiB = 1 << 20
+TIMEOUT = 60.0          # seconds: every join / wait is bounded by this
+SMALL_OBJECT = ('ping', 1)
+# The exact bytes the stdlib puts on the wire for SMALL_OBJECT: a 4-byte
+# big-endian length, then the pickle.  The round-trip floor moves this many
+# bytes, but never pickles them.
+SMALL_FRAME_LEN = 4 + 23
+
+
+# -- where the processes run ---------------------------------------------------
+# On a two-core machine the same benchmark is two different benchmarks
+# depending on whether the scheduler puts parent and child on one core (cheap
+# wake-ups, shared cache) or on two (cross-core wake-ups and cache traffic):
+# left alone it flips between them from sample to sample and the spread
+# swamps the differences between implementations.  So the driver pins every
+# sample (BENCH_PLACEMENT): 'same' -- parent and children on one CPU; 'split'
+# -- the parent on one CPU, the children of the pipe benchmarks on another;
+# 'none' -- wherever the scheduler likes.
+
+def pin_parent():
+    """Called by benchmarks.one before measuring: pin this process."""
+    placement = os.environ.get('BENCH_PLACEMENT', 'none')
+    if placement == 'none' or not hasattr(os, 'sched_setaffinity'):
+        return
+    cpus = sorted(os.sched_getaffinity(0))
+    first = int(os.environ.get('BENCH_CPU', '0')) % len(cpus)
+    os.environ['BENCH_CHILD_CPU'] = str(cpus[(first + 1) % len(cpus)])
+    os.sched_setaffinity(0, {cpus[first]})
+
+
+def _pin_child():
+    """Called first thing in the child of a pipe benchmark."""
+    if os.environ.get('BENCH_PLACEMENT') == 'split':
+        os.sched_setaffinity(0, {int(os.environ['BENCH_CHILD_CPU'])})
+
+
+def noop():
+    """The target of every process-start benchmark."""
+
+
+def _payload(size=MiB):
+    # Real, distinct pages: bytes(size) would be calloc'ed zero pages, which
+    # the kernel can copy from a single physical page and flatter the numbers.
+    return bytes(range(256)) * (size // 256)
+
+
+def _check_exitcode(p):
+    if p.exitcode != 0:
+        raise RuntimeError(f'child {p!r} ended with exitcode {p.exitcode}')
+
+
+def _wait_child(pid):
+    """waitpid with a deadline (a stuck child must not hang the suite)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        got, status = os.waitpid(pid, os.WNOHANG)
+        if got:
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0:
+                raise RuntimeError(f'child {pid} ended with exitcode {code}')
+            return
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            raise TimeoutError(f'child {pid} did not exit in {TIMEOUT}s')
+        time.sleep(0.0005)
+
+
+def _fork_child(body):
+    """Fork; run body() in the child and leave with os._exit, never return."""
+    pid = os.fork()
+    if pid == 0:                                   # pragma: no cover (child)
+        code = 1
+        try:
+            body()
+            code = 0
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+# -- 1, 2: process start + join ----------------------------------------------
+
+def _start_join(mp, method, count):
+    ctx = mp.get_context(method)
+    p = ctx.Process(target=noop)                   # warm-up, untimed
+    p.start()
+    p.join(TIMEOUT)
+    _check_exitcode(p)
+    t0 = time.perf_counter()
+    for _ in range(count):
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join(TIMEOUT)
+        _check_exitcode(p)
+    return (time.perf_counter() - t0) / count * 1e3       # ms per process
+
+
+def fork_start_lib(mp, count):
+    return _start_join(mp, 'fork', count)
+
+
+def fork_start_floor(count):
+    def once():
+        pid = os.fork()
+        if pid == 0:                               # pragma: no cover (child)
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        if status:
+            raise RuntimeError(f'child {pid} status {status}')
+    once()
+    t0 = time.perf_counter()
+    for _ in range(count):
+        once()
+    return (time.perf_counter() - t0) / count * 1e3
+
+
+def spawn_start_lib(mp, count):
+    return _start_join(mp, 'spawn', count)
+
+
+def spawn_start_floor(count):
+    # A fresh interpreter that runs nothing: `python -c pass`, with site
+    # (neither implementation starts its children with -S), launched the
+    # cheapest way Python offers (posix_spawn: vfork+exec in glibc).
+    argv = [sys.executable, '-c', 'pass']
+
+    def once():
+        pid = os.posix_spawn(sys.executable, argv, os.environ)
+        _wait_child(pid)
+    once()
+    t0 = time.perf_counter()
+    for _ in range(count):
+        once()
+    return (time.perf_counter() - t0) / count * 1e3
+
+
+# -- 3: round trip of a small object -----------------------------------------
+
+def _echo(conn):
+    _pin_child()
+    while True:
+        obj = conn.recv()
+        if obj is None:
+            break
+        conn.send(obj)
+    conn.close()
+
+
+def pipe_roundtrip_lib(mp, count):
+    ctx = mp.get_context('fork')
+    here, there = mp.Pipe()                       # duplex: a socketpair
+    p = ctx.Process(target=_echo, args=(there,))
+    p.start()
+    there.close()
+    try:
+        obj = SMALL_OBJECT
+        for _ in range(100):                       # warm-up, untimed
+            here.send(obj)
+            here.recv()
+        send, recv = here.send, here.recv
+        t0 = time.perf_counter()
+        for _ in range(count):
+            send(obj)
+            reply = recv()
+        dt = time.perf_counter() - t0
+        if reply != obj:
+            raise RuntimeError(f'echo returned {reply!r}')
+        here.send(None)
+    finally:
+        here.close()
+        p.join(TIMEOUT)
+    _check_exitcode(p)
+    return dt / count * 1e6                        # µs per round trip
+
+
+def pipe_roundtrip_floor(count):
+    here, there = socket.socketpair()
+    frame = bytes(SMALL_FRAME_LEN)
+
+    def echo():
+        _pin_child()
+        here.close()
+        fd = there.fileno()
+        while True:
+            data = os.read(fd, 256)
+            if not data:                           # parent closed: EOF
+                return
+            os.write(fd, data)
+    pid = _fork_child(echo)
+    there.close()
+    try:
+        fd = here.fileno()
+        read, write = os.read, os.write
+        for _ in range(100):
+            write(fd, frame)
+            read(fd, 256)
+        t0 = time.perf_counter()
+        for _ in range(count):
+            write(fd, frame)
+            reply = read(fd, 256)
+        dt = time.perf_counter() - t0
+        if len(reply) != SMALL_FRAME_LEN:
+            raise RuntimeError(f'short echo: {len(reply)} bytes')
+    finally:
+        here.close()
+        _wait_child(pid)
+    return dt / count * 1e6
+
+
+# -- 4: stream of 1 MiB messages ---------------------------------------------
+
+def _send_many(conn, count):
+    _pin_child()
+    payload = _payload()
+    for _ in range(count):
+        conn.send_bytes(payload)
+    conn.close()
+
+
+def _stream_lib(mp, count, duplex):
+    ctx = mp.get_context('fork')
+    reader, writer = mp.Pipe(duplex=duplex)
+    p = ctx.Process(target=_send_many, args=(writer, count + 1))
+    p.start()
+    writer.close()
+    try:
+        reader.recv_bytes()                        # warm-up message, untimed
+        recv = reader.recv_bytes
+        total = 0
+        t0 = time.perf_counter()
+        for _ in range(count):
+            total += len(recv())
+        dt = time.perf_counter() - t0
+    finally:
+        reader.close()
+        p.join(TIMEOUT)
+    _check_exitcode(p)
+    if total != count * MiB:
+        raise RuntimeError(f'received {total} bytes, expected {count * MiB}')
+    return total / MiB / dt                        # MiB/s
+
+
+def pipe_stream_lib(mp, count):
+    return _stream_lib(mp, count, duplex=False)
+
+
+def pipe_stream_duplex_lib(mp, count):
+    return _stream_lib(mp, count, duplex=True)
+
+
+def _stream_floor(count, duplex):
+    if duplex:
+        a, b = socket.socketpair()
+        rfd, wfd = a.detach(), b.detach()
+    else:
+        rfd, wfd = os.pipe()
+
+    def write_all():
+        _pin_child()
+        os.close(rfd)
+        view = memoryview(_payload())
+        size = len(view)
+        for _ in range(count + 1):
+            done = 0
+            while done < size:
+                done += os.write(wfd, view[done:])
+        os.close(wfd)
+    pid = _fork_child(write_all)
+    os.close(wfd)
+    try:
+        buf = bytearray(MiB)
+        view = memoryview(buf)
+
+        def read_one():
+            got = 0
+            while got < MiB:
+                n = os.readv(rfd, [view[got:]])
+                if n == 0:
+                    raise EOFError('writer went away')
+                got += n
+            return got
+        read_one()                                 # warm-up message
+        total = 0
+        t0 = time.perf_counter()
+        for _ in range(count):
+            total += read_one()
+        dt = time.perf_counter() - t0
+    finally:
+        os.close(rfd)
+        _wait_child(pid)
+    return total / MiB / dt
+
+
+def pipe_stream_floor(count):
+    return _stream_floor(count, duplex=False)
+
+
+def pipe_stream_duplex_floor(count):
+    return _stream_floor(count, duplex=True)
+
+
+# -- the registry --------------------------------------------------------------
+
+class Case:
+    def __init__(self, name, title, unit, count, quick, lib, floor,
+                 better='lower', target=None, two_cores=True):
+        self.name = name
+        self.title = title
+        self.unit = unit
+        self.count = count        # iterations per sample, full run
+        self.quick = quick        # iterations per sample, --quick
+        self.lib = lib
+        self.floor = floor
+        self.better = better      # 'lower' (times) or 'higher' (throughput)
+        self.target = target      # ('stdlib', 1.0) or ('floor', 0.9) or None
+        # Does placing the child on another CPU change what is measured?
+        # Not for the start benchmarks: their children inherit the parent's
+        # CPU either way (and mostly run while the parent waits).
+        self.two_cores = two_cores
+
+
+CASES = {c.name: c for c in [
+    Case('fork_start', "Process start+join, 'fork'", 'ms/process', 50, 5,
+         fork_start_lib, fork_start_floor, target=('stdlib', 1.0),
+         two_cores=False),
+    Case('spawn_start', "Process start+join, 'spawn'", 'ms/process', 10, 1,
+         spawn_start_lib, spawn_start_floor, target=('stdlib', 1.0),
+         two_cores=False),
+    Case('pipe_roundtrip', "Pipe() round trip of ('ping', 1)", 'µs/round trip',
+         20_000, 500, pipe_roundtrip_lib, pipe_roundtrip_floor,
+         target=('stdlib', 1.0)),
+    Case('pipe_stream', 'Pipe(duplex=False) stream of 1 MiB send_bytes',
+         'MiB/s', 256, 16, pipe_stream_lib, pipe_stream_floor,
+         better='higher', target=('floor', 0.9)),
+    Case('pipe_stream_duplex', 'Pipe(duplex=True) stream of 1 MiB send_bytes',
+         'MiB/s', 256, 16, pipe_stream_duplex_lib, pipe_stream_duplex_floor,
+         better='higher', target=None),
+]}

@@ -1,0 +1,283 @@
+"""Turn samples into the Markdown table and the results.md document."""
+
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+from benchmarks.cases import CASES
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# -- the machine ---------------------------------------------------------------
+
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or 'unknown'
+
+
+def os_name():
+    try:
+        with open('/etc/os-release', encoding='utf-8') as f:
+            for line in f:
+                if line.startswith('PRETTY_NAME='):
+                    return line.split('=', 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return platform.system()
+
+
+def loadavg():
+    try:
+        return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+    except OSError:
+        return 'unknown'
+
+
+def git_revision():
+    try:
+        out = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return 'unknown'
+    return out.stdout.strip() or 'unknown'
+
+
+def machine_info():
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return {
+        'cpu': cpu_model(),
+        'cores': f'{os.cpu_count()} logical ({usable} usable by this process)',
+        'python': f'{platform.python_implementation()} '
+                  f'{platform.python_version()} ({sys.executable})',
+        'kernel': f'{platform.system()} {platform.release()} '
+                  f'{platform.machine()}',
+        'os': os_name(),
+        'date': datetime.datetime.now(datetime.timezone.utc)
+                .strftime('%Y-%m-%d %H:%M UTC'),
+        'revision': git_revision(),
+        'load_before': loadavg(),
+    }
+
+
+# -- statistics ----------------------------------------------------------------
+
+def quartiles(values):
+    """(q1, median, q3) of a list of numbers (q1 = q3 = the value for one)."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, q2, q3 = statistics.quantiles(values, n=4, method='inclusive')
+    return q1, q2, q3
+
+
+def fmt(x):
+    if x >= 100:
+        return f'{x:.0f}'
+    if x >= 10:
+        return f'{x:.1f}'
+    return f'{x:.2f}'
+
+
+def cell(values):
+    if not values:
+        return 'n/a'
+    if len(values) == 1:
+        return fmt(values[0])
+    return (f'{fmt(statistics.median(values))} '
+            f'({fmt(min(values))}–{fmt(max(values))})')
+
+
+def ratio(samples, placement, name, a, b):
+    """Ratio of medians a/b, and the per-round ratios (rounds are paired)."""
+    va = samples.get((placement, name, a))
+    vb = samples.get((placement, name, b))
+    if not va or not vb:
+        return None, []
+    paired = [x / y for x, y in zip(va, vb)]
+    return statistics.median(va) / statistics.median(vb), paired
+
+
+def ratio_cell(value, paired):
+    if value is None:
+        return 'n/a'
+    if len(paired) < 2:
+        return f'{value:.2f}'
+    return f'{value:.2f} ({min(paired):.2f}–{max(paired):.2f})'
+
+
+def verdict(case, samples, placement):
+    """'pass', 'within noise' or 'FAIL' against the case's target."""
+    if case.target is None:
+        return '—', 'informational'
+    against, limit = case.target
+    value, paired = ratio(samples, placement, case.name, 'teachmp', against)
+    if case.better == 'lower':
+        goal = f'teachmp/{against} ≤ {limit:.2f}'
+    else:
+        goal = f'teachmp/{against} ≥ {limit:.2f}'
+    if value is None:
+        return goal, 'not measured'
+    q1, _, q3 = quartiles(paired)
+    if case.better == 'lower':
+        if value <= limit:
+            return goal, 'pass'
+        return goal, 'within noise' if q1 <= limit else '**FAIL**'
+    if value >= limit:
+        return goal, 'pass'
+    return goal, 'within noise' if q3 >= limit else '**FAIL**'
+
+
+# -- the table -----------------------------------------------------------------
+
+PLACEMENT_TITLES = {
+    'same': 'One core: parent and child pinned to the same CPU',
+    'split': 'Two cores: parent and child pinned to different CPUs',
+    'none': 'Not pinned: wherever the scheduler puts them',
+}
+
+
+def table(names, samples, placement):
+    head = ('| benchmark | unit | teachmp | stdlib | OS floor '
+            '| teachmp/stdlib | teachmp/floor | target | result |')
+    rows = [head, '|' + '---|' * 9]
+    for name in names:
+        case = CASES[name]
+        goal, result = verdict(case, samples, placement)
+        cells = [f'{case.title} (`{name}`)', case.unit]
+        cells += [cell(samples.get((placement, name, impl), []))
+                  for impl in ('teachmp', 'stdlib', 'floor')]
+        for other in ('stdlib', 'floor'):
+            cells.append(ratio_cell(*ratio(samples, placement, name,
+                                           'teachmp', other)))
+        cells += [goal, result]
+        rows.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+
+HOW_TO_READ = """\
+Each cell is the **median** of the samples, with the smallest and largest
+sample in parentheses. Every sample ran in a fresh interpreter
+(`python -m benchmarks.one NAME IMPL`), and the rounds were interleaved (round
+*k* measured every benchmark on all three implementations, rotating their
+order) so that background load hits the columns alike.
+
+The ratio columns divide the teachmp median by the stdlib / floor median; in
+parentheses, the smallest and largest ratio of the paired samples of one
+round. For times (ms, µs) lower is better, so a ratio below 1 means teachmp is
+faster; for throughput (MiB/s) higher is better, so teachmp/floor is the
+fraction of the raw copy speed that teachmp reaches.
+
+*result*: **pass** when the ratio of medians meets the target; *within
+noise* when it misses but at least a quarter of the paired rounds meet it
+(the lower quartile of the per-round ratios for times, the upper quartile for
+throughput); **FAIL** otherwise.
+"""
+
+WHAT_IS_MEASURED = """\
+- **Process start+join** (`fork_start`, `spawn_start`):
+  `ctx = mp.get_context(method); p = ctx.Process(target=noop); p.start();
+  p.join()` in a loop, time per process. One untimed process first, so
+  one-time costs (lazy imports; the stdlib's resource-tracker process, which
+  its first `spawn` starts) are not spread over the loop. The fork floor is
+  `os.fork()` + `os._exit(0)` + `os.waitpid()`. The spawn floor is
+  `os.posix_spawn()` of `sys.executable -c pass` (with `site`, like the
+  children of both libraries; `-S` would be cheaper than any of them), then
+  `waitpid`: the start-up of a bare interpreter, which every spawned child
+  pays before it can import anything.
+- **Pipe round trip** (`pipe_roundtrip`): a `Pipe()` (duplex, a socketpair in
+  both libraries), a forked child that echoes what it receives; the parent
+  does `send(('ping', 1))` then `recv()`, 100 untimed round trips then the
+  timed ones. The floor is the same over a raw `socket.socketpair()`:
+  `os.write` of 27 fixed bytes (the size of the stdlib's frame for that
+  object) and one `os.read`, no pickle, no framing.
+- **1 MiB stream** (`pipe_stream`, `pipe_stream_duplex`): a forked child
+  calls `send_bytes()` on a 1 MiB `bytes` (real distinct pages, not zeros)
+  again and again; the parent calls `recv_bytes()` and is timed from the end
+  of the first (untimed) message to the last one. The target row uses
+  `Pipe(duplex=False)`, an `os.pipe()` in both libraries; its floor is the
+  same bytes through a raw `os.pipe()`: the writer loops `os.write` on 1 MiB
+  chunks, the reader `os.readv()`s into one reused 1 MiB buffer (so the floor
+  allocates nothing, whereas `recv_bytes()` must return a new `bytes` per
+  message). The `duplex=True` row is the same over a socketpair, with a
+  socketpair floor; it has no target and is there to show the difference.
+"""
+
+
+PLACEMENT_NOTES = {
+    'same': 'Every process of a sample runs on one CPU (`sched_setaffinity`), '
+            'so a message costs two context switches and the system calls; '
+            'the numbers are stable from run to run and show what each '
+            'implementation itself costs. **The targets are judged on this '
+            'table.**',
+    'split': 'The parent on one CPU, the child of each pipe benchmark on the '
+             'other: what a program that really runs in parallel sees, '
+             'cross-core wake-ups and cache traffic included. Noisier, '
+             'especially on a machine shared with other work.',
+    'none': 'No pinning: the scheduler decides, differently from one sample '
+            'to the next, so expect a wide spread.',
+}
+
+
+def document(args, info, tables, samples, impls, teachmp_note=''):
+    counts = {n: (args.count or (CASES[n].quick if args.quick
+                                 else CASES[n].count))
+              for n in args.names}
+    lines = ['# Benchmark results', '',
+             '<!-- Generated by `make bench` (python -m benchmarks); '
+             'do not edit by hand. -->', '']
+    if args.teachmp_module != 'teachmp':
+        lines += ['> **Warning: development run.** The teachmp column '
+                  f'measured `{args.teachmp_module}`, not teachmp.', '']
+    if teachmp_note:
+        lines += [f'> teachmp was not measured: {teachmp_note}', '']
+    if args.quick:
+        lines += ['> Quick smoke run (`--quick`): few iterations, not '
+                  'representative.', '']
+    lines += [f'teachmp vs the stdlib `multiprocessing` vs the raw OS floor: '
+              f'{args.runs} samples per cell, each in a fresh interpreter, '
+              f'taken {info["date"]} on the machine below.', '']
+    for placement, _, text in tables:
+        lines += [f'## {PLACEMENT_TITLES[placement]}', '',
+                  PLACEMENT_NOTES[placement], '', text, '']
+    lines += [
+        '## Machine', '',
+        f'- CPU: {info["cpu"]}',
+        f'- Cores: {info["cores"]}',
+        f'- Python: {info["python"]}',
+        f'- Kernel: {info["kernel"]}',
+        f'- OS: {info["os"]}',
+        f'- Date: {info["date"]}',
+        f'- Source revision: `{info["revision"]}`',
+        f'- Load average before / after: {info["load_before"]} / '
+        f'{info["load_after"]}',
+        f'- Wall time of the run: {info["duration"]:.0f} s', '',
+        '## How to read the tables', '', HOW_TO_READ,
+        '## What is measured', '', WHAT_IS_MEASURED,
+        '## Raw samples', '',
+        'Per implementation, in the order they were taken.', '',
+        '| placement | benchmark | iterations per sample | implementation '
+        '| samples |',
+        '|---|---|---|---|---|',
+    ]
+    for placement, names, _ in tables:
+        for name in names:
+            for impl in impls:
+                vals = ', '.join(fmt(v) for v in
+                                 samples[placement, name, impl])
+                lines.append(f'| {placement} | `{name}` | {counts[name]} '
+                             f'| {impl} | {vals} |')
+    command = ' '.join(['python -m benchmarks'] + sys.argv[1:])
+    lines += ['', f'Command: `{command}`', '']
+    return '\n'.join(lines)
