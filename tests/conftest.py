@@ -56,12 +56,6 @@ def load_impl(name: str):
     return importlib.import_module(IMPLS[name])
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "allow_leaks(reason): skip the after-test leak check"
-    )
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

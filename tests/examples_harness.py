@@ -237,8 +237,15 @@ def compare_runs(script: Path, opts: Options | None = None, extra_normalise=None
     cwd = script.parent
     ref = run_program(stdlib_argv(script), cwd, opts.timeout, env)
     if ref.timed_out or ref.leftovers:
+        what = []
+        if ref.timed_out:
+            what.append(f"timed out after {opts.timeout:g} s")
+        if ref.leftovers:
+            what.append("left processes running: " + ", ".join(ref.leftovers))
         pytest.fail(
-            f"the stdlib run itself misbehaved (leftovers: {ref.leftovers})\n"
+            "the program misbehaves on the stdlib itself ("
+            + "; ".join(what)
+            + ")\n"
             + ref.describe(),
             pytrace=False,
         )

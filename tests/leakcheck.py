@@ -271,18 +271,11 @@ def _call_failed(node) -> bool:
     return any(rep.failed for rep in reports.values())
 
 
-@pytest.fixture(autouse=True)
-def leak_check(request):
-    """Fail a test that leaves a child process, a thread or an fd behind.
-
-    Opt out with ``@pytest.mark.allow_leaks("why")``.
-    """
-    if request.node.get_closest_marker("allow_leaks") is not None:
-        yield
-        return
-    before = Snapshot()
-    yield
+def check_after(request, before: Snapshot, check_fds: bool = True) -> None:
+    """The after-test half of the leak check (see the module docstring)."""
     children, threads, fds = find_leaks(before)
+    if not check_fds:
+        fds = {}
     if not (children or threads or fds):
         return
     message = describe(children, threads, fds)
@@ -295,6 +288,47 @@ def leak_check(request):
     if _call_failed(request.node):
         return
     pytest.fail("test leaked resources:\n" + message, pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def leak_check(request):
+    """Fail a test that leaves a child process, a thread or an fd behind.
+
+    Opt out with ``@pytest.mark.allow_leaks("why")``.
+    """
+    if request.node.get_closest_marker("allow_leaks") is not None:
+        yield
+        return
+    before = Snapshot()
+    yield
+    check_after(request, before)
+
+
+@pytest.fixture
+def leak_check_processes(request):
+    """The same check without file descriptors.
+
+    For code blocks of a document, which share one namespace: an object made
+    in one block (a Connection, say) legitimately lives on into the next.
+    Descriptors are checked once per document instead
+    (:func:`fds_leaked_since`).
+    """
+    before = Snapshot()
+    yield
+    check_after(request, before, check_fds=False)
+
+
+def fds_leaked_since(before_fds: dict) -> dict:
+    """Descriptors open now that were not in *before_fds* (after a grace)."""
+    snap = Snapshot.__new__(Snapshot)
+    snap.fds = before_fds
+    deadline = time.monotonic() + FD_GRACE
+    while True:
+        gc.collect()
+        fds = _new_fds(snap)
+        if not fds or time.monotonic() >= deadline:
+            return fds
+        time.sleep(0.05)
 
 
 def store_report(item, report) -> None:
