@@ -82,6 +82,7 @@ html_theme_options = {
     "navbar_end": ["lang-switch", "theme-switcher"],
     "icon_links": [],
     "show_toc_level": 2,
+    "header_links_before_dropdown": 3,
     "navigation_with_keys": False,
     "use_edit_page_button": False,
     "secondary_sidebar_items": ["page-toc"],
@@ -89,7 +90,7 @@ html_theme_options = {
     "footer_end": [],
     "show_prev_next": True,
 }
-html_sidebars = {"index": [], "api": [], "benchmarks": [], "platform": []}
+html_sidebars = {"index": [], "**": ["globaltoc.html"]}
 html_context = {"default_mode": "auto"}
 
 # Sphinx's MathJax support would pull a script from a CDN; the site uses no
