@@ -1,0 +1,80 @@
+"""Exercise 03.2: frame messages exactly like multiprocessing's Connection.
+
+On the wire every message is a header and then the payload.  The header is
+the payload's length as a 4-byte big-endian *signed* integer; a length that
+does not fit (more than 0x7fffffff) is sent as the 4-byte value -1 followed
+by the length as an 8-byte big-endian *unsigned* integer.  Get it right and
+a real ``multiprocessing.Pipe`` understands you (this is what
+teachmp/connection.py does).
+"""
+import os
+import pickle
+import struct
+
+SMALL_LIMIT = 0x7fffffff
+
+
+def header(n):
+    """The header that announces a payload of ``n`` bytes."""
+    if n > SMALL_LIMIT:
+        return struct.pack("!i", -1) + struct.pack("!Q", n)
+    return struct.pack("!i", n)
+
+
+def frame(payload):
+    """``payload`` (any bytes-like object) with its header in front, as bytes."""
+    payload = bytes(payload)
+    return header(len(payload)) + payload
+
+
+def read_exact(source, n):
+    """Read exactly ``n`` bytes from ``source``: a file descriptor (int) or a
+    binary file object.  Reads may return fewer bytes than asked: loop.
+    Raise ``EOFError`` if the end of the stream comes first."""
+    chunks = []
+    while n > 0:
+        if isinstance(source, int):
+            chunk = os.read(source, n)
+        else:
+            chunk = source.read(n)
+        if not chunk:
+            raise EOFError(f"end of stream with {n} byte(s) still expected")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(source):
+    """Read one framed message from ``source`` and return its payload.
+
+    The end of the stream *before* a frame raises ``EOFError`` (the other
+    side has finished); the end of the stream *inside* a frame raises
+    ``OSError`` (the message was cut short).
+    """
+    first = b""
+    try:
+        first = read_exact(source, 1)
+        rest = read_exact(source, 3)
+        (n,) = struct.unpack("!i", first + rest)
+        if n == -1:
+            (n,) = struct.unpack("!Q", read_exact(source, 8))
+        return read_exact(source, n)
+    except EOFError:
+        if not first:
+            raise
+        raise OSError("end of stream in the middle of a message") from None
+
+
+def send_obj(fd, obj):
+    """Pickle ``obj`` and write it, framed, to file descriptor ``fd``, like
+    ``Connection.send``.  ``os.write`` may write less than asked: loop."""
+    data = memoryview(frame(pickle.dumps(obj)))
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def recv_obj(source):
+    """Read one framed pickle from ``source`` and return the object, like
+    ``Connection.recv``."""
+    return pickle.loads(read_frame(source))
