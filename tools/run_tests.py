@@ -1,0 +1,97 @@
+"""Run the test suite under coverage (``make test``).
+
+    python tools/run_tests.py [pytest arguments...]
+
+Steps: ``coverage erase``; ``coverage run -m pytest ARGS``; ``coverage
+combine``; ``coverage report`` for the ``teachmp`` package.  Child
+processes are measured too: the ``[tool.coverage.run]`` section of
+pyproject.toml has ``patch = ["subprocess", "_exit", "fork"]``, so a
+forked child saves its data when it ends with ``os._exit`` and a spawned
+child (a new interpreter) starts coverage itself; ``parallel = true`` gives
+each process its own data file, which ``combine`` merges.
+
+The exit status is pytest's (``no tests collected``, status 5, counts as a
+failure).  Coverage is a report, with one guard against regressions: the
+run fails if the total drops below ``FAIL_UNDER`` percent -- but only for a
+full run (no pytest arguments), since a selection of tests naturally covers
+less.  Set ``TEACHMP_COVERAGE_FAIL_UNDER=0`` to switch the guard off.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FAIL_UNDER = 85.0  # the suite is at >= 90 %; this only catches big drops
+
+
+def coverage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "coverage", *args]
+    return subprocess.run(cmd, cwd=ROOT, check=check)
+
+
+def main(argv: list[str]) -> int:
+    os.chdir(ROOT)
+    coverage("erase")
+
+    print("$ coverage run -m pytest " + " ".join(argv), flush=True)
+    status = subprocess.call(
+        [sys.executable, "-m", "coverage", "run", "-m", "pytest", *argv], cwd=ROOT
+    )
+    if status == 5:
+        print("run_tests: pytest collected no tests -- counted as a failure")
+        status = 1
+
+    # merge the per-process data files (main process + every child)
+    if coverage("combine", "--quiet", check=False).returncode != 0:
+        print("run_tests: coverage combine failed (no data?)")
+        return status or 1
+
+    print("\nCoverage of teachmp/ (main process and child processes):", flush=True)
+    report = coverage("report", "--include=teachmp/*", check=False)
+    total = coverage_total()
+    if total is not None:
+        print(f"TOTAL coverage of teachmp: {total:.1f} %")
+
+    guard = float(os.environ.get("TEACHMP_COVERAGE_FAIL_UNDER", FAIL_UNDER))
+    if argv:
+        guard = 0.0  # a selection of tests: report only
+    if report.returncode != 0:
+        print("run_tests: coverage report failed")
+        status = status or 1
+    elif guard and total is not None and total < guard:
+        print(
+            f"run_tests: coverage {total:.1f} % is below the regression guard "
+            f"of {guard:g} % (see tools/run_tests.py)"
+        )
+        status = status or 1
+    return status
+
+
+def coverage_total() -> float | None:
+    """The total percentage for teachmp/, read back from coverage itself."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coverage",
+            "report",
+            "--include=teachmp/*",
+            "--format=total",
+            "--precision=1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    try:
+        return float(out.stdout.strip())
+    except ValueError:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
