@@ -91,6 +91,12 @@ def _catalogs(top: str, ext: str) -> dict[str, str]:
     return found
 
 
+def _english_source(pot: str, location: str) -> str:
+    """A .pot location (relative to the .pot file) as a path from the checkout."""
+    path = os.path.normpath(os.path.join(os.path.dirname(pot), location))
+    return os.path.relpath(os.path.realpath(path), ROOT).replace(os.sep, "/")
+
+
 def _read(path: str):
     from babel.messages.pofile import read_po
 
@@ -124,18 +130,19 @@ def check_po(language: str = "ja", potdir: str | None = None) -> list[str]:
         rel = os.path.relpath(pos[page], ROOT).replace(os.sep, "/")
         for msg in wanted:
             entry = catalog.get(msg.id)
-            where = ", ".join(f"line {n}" for _f, n in msg.locations[:1])
+            where = ", ".join(f"{_english_source(pots[page], f)}:{n}"
+                              for f, n in msg.locations[:1])
             text = msg.id if isinstance(msg.id, str) else msg.id[0]
             short = " ".join(text.split())
             if len(short) > 70:
                 short = short[:67] + "..."
             if entry is None:
-                problems.append(f"{rel}: missing ({where}) {short!r}")
+                problems.append(f"{rel}: missing: {short!r} ({where})")
             elif entry.fuzzy:
-                problems.append(f"{rel}: fuzzy ({where}) {short!r}")
+                problems.append(f"{rel}: fuzzy: {short!r} ({where})")
             elif not entry.string or (
                     not isinstance(entry.string, str) and not all(entry.string)):
-                problems.append(f"{rel}: untranslated ({where}) {short!r}")
+                problems.append(f"{rel}: untranslated: {short!r} ({where})")
     for page in sorted(set(pos) - set(pots)):
         say(f"note: {os.path.relpath(pos[page], ROOT)} matches no page with "
             "translatable text (stale? delete it if the page is gone)")
