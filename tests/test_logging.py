@@ -76,12 +76,15 @@ def test_lifecycle_messages_at_info(which, method):
     got = drop_racy(by_process(result.stderr))
     want = drop_racy(by_process(expected.stderr))
     assert got == want
-    # what the stdlib says, for the record (3.10-3.13)
-    assert want["worker"] == [
+    # what the stdlib says, for the record (3.10-3.13; the order of the last
+    # two lines changed in 3.13, the comparison above follows the running one)
+    assert want["worker"][:2] == [
         ("INFO", "child process calling self.run()"),
         ("INFO", "hello from worker"),
-        ("INFO", "process shutting down"),
+    ]
+    assert sorted(want["worker"][2:]) == [
         ("INFO", "process exiting with exitcode 0"),
+        ("INFO", "process shutting down"),
     ]
     assert ("INFO", "process shutting down") in want["MainProcess"]
     assert ("INFO", "calling terminate() for daemon daemon") in want["MainProcess"]
