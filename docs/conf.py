@@ -79,10 +79,13 @@ html_last_updated_fmt = None
 html_theme_options = {
     # language switch first, then the light/dark switch; no icon links (they
     # would point off-site and need nothing but the bundled Font Awesome).
-    "navbar_end": ["lang-switch", "theme-switcher"],
+    "navbar_end": ["search-button-field", "lang-switch", "theme-switcher"],
+    "navbar_persistent": [],
+    # The chapters are listed in the left sidebar (_templates/globaltoc.html)
+    # and on the front page; a navbar link per chapter would not fit.
+    "navbar_center": [],
     "icon_links": [],
     "show_toc_level": 2,
-    "header_links_before_dropdown": 3,
     "navigation_with_keys": False,
     "use_edit_page_button": False,
     "secondary_sidebar_items": ["page-toc"],
