@@ -99,8 +99,9 @@ class Connection:
             finally:
                 self._handle = None
 
-    def _close(self):
-        os.close(self._handle)
+    def _close(self, _close=os.close):
+        # os.close bound early: __del__ may run when globals are gone.
+        _close(self._handle)
 
     def _check_closed(self):
         if self._handle is None:

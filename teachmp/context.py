@@ -46,6 +46,55 @@ class BaseContext:
         from teachmp.connection import Pipe
         return Pipe(duplex)
 
+    # -- synchronization (teachmp.synchronize, teachmp.condition) ---------------
+
+    def Lock(self):
+        from teachmp.synchronize import Lock
+        return Lock(ctx=self.get_context())
+
+    def RLock(self):
+        from teachmp.synchronize import RLock
+        return RLock(ctx=self.get_context())
+
+    def Semaphore(self, value=1):
+        from teachmp.synchronize import Semaphore
+        return Semaphore(value, ctx=self.get_context())
+
+    def BoundedSemaphore(self, value=1):
+        from teachmp.synchronize import BoundedSemaphore
+        return BoundedSemaphore(value, ctx=self.get_context())
+
+    def Condition(self, lock=None):
+        from teachmp.condition import Condition
+        return Condition(lock, ctx=self.get_context())
+
+    def Event(self):
+        from teachmp.condition import Event
+        return Event(ctx=self.get_context())
+
+    def Barrier(self, parties, action=None, timeout=None):
+        from teachmp.condition import Barrier
+        return Barrier(parties, action, timeout, ctx=self.get_context())
+
+    # -- shared memory (teachmp.sharedctypes) -------------------------------------
+
+    def RawValue(self, typecode_or_type, *args):
+        from teachmp.sharedctypes import RawValue
+        return RawValue(typecode_or_type, *args)
+
+    def RawArray(self, typecode_or_type, size_or_initializer):
+        from teachmp.sharedctypes import RawArray
+        return RawArray(typecode_or_type, size_or_initializer)
+
+    def Value(self, typecode_or_type, *args, lock=True):
+        from teachmp.sharedctypes import Value
+        return Value(typecode_or_type, *args, lock=lock, ctx=self.get_context())
+
+    def Array(self, typecode_or_type, size_or_initializer, *, lock=True):
+        from teachmp.sharedctypes import Array
+        return Array(typecode_or_type, size_or_initializer, lock=lock,
+                     ctx=self.get_context())
+
     def get_logger(self):
         from teachmp.log import get_logger
         return get_logger()
@@ -185,6 +234,14 @@ def set_spawning_popen(popen):
     _spawning.popen = popen
 
 
+def assert_spawning(obj):
+    """Refuse to pickle ``obj`` unless a child process is being started."""
+    if get_spawning_popen() is None:
+        raise RuntimeError(
+            '%s objects should only be shared between processes through '
+            'inheritance' % type(obj).__name__)
+
+
 # The names teachmp exports at the top level, as bound methods of the default
 # context (the stdlib's ``multiprocessing`` does the same).
 PUBLIC_NAMES = [
@@ -193,4 +250,6 @@ PUBLIC_NAMES = [
     'set_executable', 'allow_connection_pickling', 'get_context',
     'get_start_method', 'set_start_method', 'get_all_start_methods',
     'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
+    'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
+    'Barrier', 'RawValue', 'RawArray', 'Value', 'Array',
 ]

@@ -83,6 +83,25 @@ def exit_function():
     log.debug('running the remaining "atexit" finalizers')
 
 
+class FdCloser:
+    """Close some file descriptors when this object is garbage collected.
+
+    An object that owns descriptors keeps one of these; when the last
+    reference goes, so do the descriptors.  ``os.close`` is bound as a default
+    argument because at interpreter exit module globals may already be None.
+    """
+
+    def __init__(self, *fds):
+        self.fds = fds
+
+    def __del__(self, _close=os.close):
+        for fd in self.fds:
+            try:
+                _close(fd)
+            except OSError:
+                pass
+
+
 def close_fds(*fds):
     for fd in fds:
         try:

@@ -1,0 +1,195 @@
+"""Copies of the exercises for students: ``exercises start`` and ``classroom export``.
+
+A copy holds, for each chapter, the starter files (which the student edits)
+next to the chapter's tests and READMEs, plus the shared ``conftest.py`` and
+``pytest.ini`` and a ``.teachmp-exercises.json`` mark that tells the
+commands "this is a copy".  Never a solution: only ``starter/`` is read.
+
+``classroom export`` makes a whole assignment repository out of that: it
+adds a copy of the teachmp package (so that ``python -m teachmp grade`` works
+in the student's repository with nothing but pytest installed) and a GitHub
+Classroom autograding workflow with one step per exercise.
+"""
+import json
+import pathlib
+import shutil
+
+from teachmp import grading
+
+PACKAGE = pathlib.Path(__file__).resolve().parent
+
+GITIGNORE = """__pycache__/
+*.pyc
+.pytest_cache/
+grade-junit*.xml
+"""
+
+README_EN = """# teachmp exercises: {chapters}
+
+Each chapter folder holds the exercise files you edit (`exNN_K_name.py`),
+their tests (`tests/`) and the exercise statements (`README.md`, in Japanese
+`README.ja.md`).  Replace each `raise NotImplementedError(...)` with your
+code, then check it:
+
+    python -m teachmp exercises check NN        # one chapter, full pytest output
+    python -m teachmp exercises check NN -e exNN_K   # one exercise
+    python -m teachmp grade                     # every exercise: prints Score: x/y
+
+Plain pytest works too: `python -m pytest -m ex03_2`.  You need Python 3.10+
+with pytest and pytest-timeout (`python -m pip install pytest pytest-timeout`).
+Keep your answers in your own repository: please do not send them to the
+teachmp project as pull requests.
+"""
+
+README_JA = """# teachmp 演習: {chapters}
+
+各章のフォルダーには、編集する演習ファイル（`exNN_K_name.py`）、そのテスト
+（`tests/`）、問題文（英語は `README.md`、日本語は `README.ja.md`）が入っています。
+`raise NotImplementedError(...)` を自分のコードに書き換えたら、次のように確認します。
+
+    python -m teachmp exercises check NN        # 1 章分（pytest の出力をすべて表示）
+    python -m teachmp exercises check NN -e exNN_K   # 1 問だけ
+    python -m teachmp grade                     # 全問を採点し Score: x/y を表示
+
+pytest を直接使っても構いません（例: `python -m pytest -m ex03_2`）。
+Python 3.10 以上と pytest、pytest-timeout が必要です
+（`python -m pip install pytest pytest-timeout`）。
+解答は自分のリポジトリで管理し、teachmp プロジェクトへのプルリクエストとして送らないでください。
+"""
+
+
+def make_copy(workspace, chapters, dest, force=False):
+    """Copy the chapters' starter files, tests and READMEs into ``dest``."""
+    dest = pathlib.Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for chapter in chapters:
+        target = dest / chapter.name
+        if target.exists() and not force:
+            raise grading.Problem(f"{target} already exists (your work?); "
+                                  "use --force to overwrite it")
+    for chapter in chapters:
+        target = dest / chapter.name
+        (target / "tests").mkdir(parents=True, exist_ok=True)
+        for readme in sorted(chapter.glob("README*.md")):
+            shutil.copy2(readme, target / readme.name)
+        for source in sorted((chapter / "starter").glob("*.py")):
+            shutil.copy2(source, target / source.name)
+        for source in sorted((chapter / "tests").glob("*.py")):
+            shutil.copy2(source, target / "tests" / source.name)
+    for name in grading.SHARED_FILES:
+        shutil.copy2(workspace.root / name, dest / name)
+    mark = dest / grading.MARK
+    names = {c.name for c in chapters}
+    if mark.is_file():
+        names |= set(json.loads(mark.read_text(encoding="utf-8")).get("chapters", []))
+    mark.write_text(json.dumps({"teachmp_exercises": 1, "chapters": sorted(names)},
+                               indent=2) + "\n", encoding="utf-8")
+    listing = ", ".join(sorted(names))
+    for name, text in (("README.md", README_EN), ("README.ja.md", README_JA),
+                       (".gitignore", GITIGNORE)):
+        if force or not (dest / name).exists():
+            (dest / name).write_text(text.format(chapters=listing), encoding="utf-8")
+    return dest
+
+
+def workflow(exercises):
+    """A GitHub Classroom autograding workflow: one 10-point step per exercise."""
+    lines = [
+        "# GitHub Classroom autograding, written by `python -m teachmp classroom export`.",
+        "# Each exercise is one step worth 10 points, awarded when all its tests pass;",
+        "# the log of each step shows `Score: x/y` (passed tests).",
+        "name: Autograding Tests",
+        "'on':",
+        "  - push",
+        "  - workflow_dispatch",
+        "  - repository_dispatch",
+        "permissions:",
+        "  checks: write",
+        "  actions: read",
+        "  contents: read",
+        "jobs:",
+        "  run-autograding-tests:",
+        "    runs-on: ubuntu-latest",
+        "    if: github.actor != 'github-classroom[bot]'",
+        "    steps:",
+        "      - name: Checkout code",
+        "        uses: actions/checkout@v4",
+        "      - name: Set up Python",
+        "        uses: actions/setup-python@v5",
+        "        with:",
+        "          python-version: '3.11'",
+        "      - name: Install pytest",
+        "        run: python -m pip install -r requirements.txt",
+    ]
+    ids = []
+    for marker, number in exercises:
+        step_id = marker.replace("_", "-")
+        ids.append(step_id)
+        lines += [
+            f"      - name: exercise {number}",
+            f"        id: {step_id}",
+            "        uses: classroom-resources/autograding-command-grader@v1",
+            "        with:",
+            f"          test-name: exercise {number} ({marker})",
+            "          setup-command: ''",
+            f"          command: python -m teachmp grade {number} --strict --details "
+            f"--junit grade-junit-{marker}.xml",
+            "          timeout: 5",
+            "          max-score: 10",
+        ]
+    lines += [
+        "      - name: Autograding Reporter",
+        "        uses: classroom-resources/autograding-grading-reporter@v1",
+        "        env:",
+    ]
+    lines += [f'          {i.upper()}_RESULTS: "${{{{steps.{i}.outputs.result}}}}"' for i in ids]
+    lines += ["        with:", f"          runners: {','.join(ids)}"]
+    return "\n".join(lines) + "\n"
+
+
+def export(workspace, chapters, dest, force=False):
+    dest = pathlib.Path(dest)
+    if dest.exists() and any(dest.iterdir()) and not force:
+        raise grading.Problem(f"{dest} is not empty; use --force to write into it")
+    make_copy(workspace, chapters, dest, force=True)
+    vendored = dest / "teachmp"
+    if vendored.exists():
+        shutil.rmtree(vendored)
+    shutil.copytree(PACKAGE, vendored,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (dest / "requirements.txt").write_text("pytest>=7\npytest-timeout>=2.1\n", encoding="utf-8")
+    exercises = [(marker, number) for chapter in chapters
+                 for marker, number, _, _ in workspace.exercises(chapter)]
+    flow = dest / ".github" / "workflows" / "classroom.yml"
+    flow.parent.mkdir(parents=True, exist_ok=True)
+    flow.write_text(workflow(exercises), encoding="utf-8")
+    leaked = [p for p in dest.rglob("*") if "solution" in p.relative_to(dest).parts]
+    if leaked:       # cannot happen (only starter/ is read), but never ship one
+        raise grading.Problem(f"solution files in the export: {leaked}")
+    return dest
+
+
+def cmd_export(args):
+    workspace = grading.find_workspace()
+    if workspace.is_copy:
+        raise grading.Problem("run 'classroom export' from the teachmp repository")
+    chapters = grading.select_chapters(workspace, args.chapters)
+    dest = export(workspace, chapters, args.dest, force=args.force)
+    print(f"Exported {', '.join(c.name for c in chapters)} to {dest}")
+    print("It holds the starter files, tests, READMEs (en, ja), a copy of teachmp,")
+    print(".github/workflows/classroom.yml (GitHub Classroom autograding) and no solution.")
+    print(f"Try it: cd {dest} && python -m teachmp grade")
+    return 0
+
+
+def add_commands(subparsers, safe):
+    c = subparsers.add_parser(
+        "classroom", help="make a student repository for GitHub Classroom",
+        description="Teacher tools: export chapters as a ready assignment repository.")
+    actions = c.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = actions.add_parser(
+        "export", help="starter files, tests, READMEs and an autograding workflow, no solutions")
+    p.add_argument("chapters", metavar="NN[,MM]", help="chapters, e.g. 03 or 01,03")
+    p.add_argument("dest", metavar="DEST", help="new folder for the student repository")
+    p.add_argument("--force", action="store_true", help="write into a non-empty DEST")
+    p.set_defaults(func=safe(cmd_export))

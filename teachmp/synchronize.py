@@ -1,0 +1,251 @@
+"""Locks and semaphores built from a pipe: one byte per available unit.
+
+This is the make jobserver trick.  A semaphore with value 3 is a pipe that
+holds 3 bytes.  ``acquire`` reads one byte (taking a unit), ``release``
+writes one back.  The kernel does the hard parts for us:
+
+* a read takes a byte atomically, so two processes never get the same unit;
+* a process blocked waiting for a byte sleeps in ``poll`` and is woken by the
+  kernel when one is written -- no spinning, no shared counters;
+* the value is the number of unread bytes, which ``ioctl(FIONREAD)`` reports.
+
+The read end is non-blocking, so one code path serves every form of
+``acquire``: try to read; if the pipe is empty, either give up
+(``block=False``), or ``poll`` until a byte arrives or the deadline passes,
+and try again (another waiter may have won the byte).
+
+Why not POSIX named semaphores, like CPython?  They need C, and they are
+*named* kernel objects: a process killed at the wrong moment leaks them,
+which is why CPython runs a resource-tracker process.  A pipe disappears
+with the last process that holds it.  The price is speed: a Python-level
+``os.read`` plus ``os.write`` per acquire/release, measured in chapter 05.
+
+A pipe buffer holds 65,536 bytes on Linux by default, so a semaphore's value
+is limited to that (``SEM_VALUE_MAX``); CPython's limit is 2**31 - 1.
+
+``Lock`` is a semaphore of at most one unit that remembers its owner (only
+in the owning process's memory: nobody else needs to know), ``RLock`` adds a
+recursion count.  ``Condition``, ``Event`` and ``Barrier`` live in
+``teachmp.condition`` and are built from these.
+"""
+
+import errno
+import fcntl
+import os
+import select
+import struct
+import termios
+import threading
+import time
+
+from teachmp import context, process, util
+
+SEM_VALUE_MAX = 65536
+_ONE = b'\x00'
+
+
+def _my_pid():
+    return _pid
+
+
+def _reset_pid():
+    global _pid
+    _pid = os.getpid()
+
+
+_pid = os.getpid()
+os.register_at_fork(after_in_child=_reset_pid)   # getpid() without a syscall
+
+
+class SemLock:
+    """The pipe-of-tokens semaphore that every lock here is made of."""
+
+    def __init__(self, value, maxvalue, *, ctx=None):
+        # The stdlib reports a bad value as the OS does: OSError(EINVAL).
+        if value < 0:
+            raise OSError(errno.EINVAL, 'semaphore initial value must be >= 0')
+        if value > SEM_VALUE_MAX:
+            raise OSError(errno.EINVAL, 'semaphore initial value must be <= %d '
+                          '(a pipe holds at most that many tokens)' % SEM_VALUE_MAX)
+        self._maxvalue = maxvalue
+        r, w = os.pipe()
+        os.set_blocking(r, False)
+        if value:
+            os.write(w, _ONE * value)
+        self._setup(r, w)
+
+    def _setup(self, r, w):
+        self._r, self._w = r, w
+        self._owner = None      # (pid, thread id) of the holder, as far as we know
+        self._count = 0         # recursion depth, RLock only
+        self._closer = util.FdCloser(r, w)
+
+    # pickled only to start a spawned child: the fds travel with pass_fds
+    def __getstate__(self):
+        context.assert_spawning(self)
+        from teachmp.reduction import DupFd
+        return DupFd(self._r), DupFd(self._w), self._maxvalue
+
+    def __setstate__(self, state):
+        r, w, self._maxvalue = state
+        self._setup(r.detach(), w.detach())
+
+    # -- the two operations -------------------------------------------------------
+
+    def acquire(self, block=True, timeout=None):
+        """Take one unit; wait for it if ``block`` (up to ``timeout`` seconds)."""
+        try:
+            os.read(self._r, 1)
+        except BlockingIOError:
+            if not block or not self._wait_for_unit(timeout):
+                return False
+        self._owner = (_pid, threading.get_ident())
+        return True
+
+    def _wait_for_unit(self, timeout):
+        deadline = None if timeout is None else time.monotonic() + max(timeout, 0)
+        poller = select.poll()
+        poller.register(self._r, select.POLLIN)
+        while True:
+            if deadline is None:
+                ms = None
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                ms = max(1, int(remaining * 1000 + 0.999))
+            poller.poll(ms)
+            try:
+                os.read(self._r, 1)
+                return True
+            except BlockingIOError:
+                continue        # another waiter took the byte: wait again
+
+    def release(self):
+        """Give one unit back (ValueError if that would exceed the maximum)."""
+        if self._maxvalue is not None and not (
+                self._maxvalue == 1 and self._owner == (_pid, threading.get_ident())):
+            # Asking the kernel for the value costs a syscall, so a lock's
+            # owner skips it: if we took the only unit and have not given it
+            # back, the pipe must be empty.  Anyone else checks.
+            if self._get_value() >= self._maxvalue:
+                raise ValueError('semaphore or lock released too many times')
+        self._owner = None
+        os.write(self._w, _ONE)
+
+    def _get_value(self):
+        buf = fcntl.ioctl(self._r, termios.FIONREAD, b'\0\0\0\0')
+        return struct.unpack('i', buf)[0]
+
+    def _is_mine(self):
+        return self._owner == (_pid, threading.get_ident())
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc_info):
+        self.release()
+
+    # CPython's SemLock exposes the semaphore itself as ``_semlock``; code in
+    # the wild (and our Condition) uses it, so keep the same spelling.
+    @property
+    def _semlock(self):
+        return self
+
+
+class Semaphore(SemLock):
+    def __init__(self, value=1, *, ctx=None):
+        super().__init__(value, None)
+
+    def get_value(self):
+        return self._get_value()
+
+    def __repr__(self):
+        try:
+            value = self._get_value()
+        except OSError:
+            value = 'unknown'
+        return '<%s(value=%s)>' % (type(self).__name__, value)
+
+
+class BoundedSemaphore(Semaphore):
+    def __init__(self, value=1, *, ctx=None):
+        SemLock.__init__(self, value, value)
+
+    def __repr__(self):
+        try:
+            value = self._get_value()
+        except OSError:
+            value = 'unknown'
+        return '<%s(value=%s, maxvalue=%s)>' % (
+            type(self).__name__, value, self._maxvalue)
+
+
+def _owner_name(semlock):
+    """Who holds the lock, in the words of the stdlib's reprs."""
+    if semlock._is_mine():
+        name = process.current_process().name
+        if threading.current_thread() is not threading.main_thread():
+            name += '|' + threading.current_thread().name
+        return name
+    if semlock._get_value() == 1:
+        return 'None'
+    if semlock._owner is not None and semlock._owner[0] == _pid:
+        return 'SomeOtherThread'
+    return 'SomeOtherProcess'
+
+
+class Lock(SemLock):
+    """A semaphore of one unit; releasing it twice is an error."""
+
+    def __init__(self, *, ctx=None):
+        super().__init__(1, 1)
+
+    def __repr__(self):
+        try:
+            owner = _owner_name(self)
+        except OSError:
+            owner = 'unknown'
+        return '<%s(owner=%s)>' % (type(self).__name__, owner)
+
+
+class RLock(SemLock):
+    """A lock its owner may take again; it is free after as many releases."""
+
+    def __init__(self, *, ctx=None):
+        super().__init__(1, 1)
+
+    def acquire(self, block=True, timeout=None):
+        if self._is_mine():
+            self._count += 1
+            return True
+        if super().acquire(block, timeout):
+            self._count = 1
+            return True
+        return False
+
+    def release(self):
+        if not self._is_mine():
+            raise AssertionError(
+                'attempt to release recursive lock not owned by thread')
+        self._count -= 1
+        if self._count == 0:
+            SemLock.release(self)
+
+    def _is_mine(self):
+        return self._count > 0 and self._owner == (_pid, threading.get_ident())
+
+    def __repr__(self):
+        try:
+            if self._is_mine():
+                owner, count = _owner_name(self), self._count
+            elif self._get_value() == 1:
+                owner, count = 'None', 0
+            elif self._owner is not None and self._owner[0] == _pid:
+                owner, count = 'SomeOtherThread', 'nonzero'
+            else:
+                owner, count = 'SomeOtherProcess', 'nonzero'
+        except OSError:
+            owner, count = 'unknown', 'unknown'
+        return '<%s(%s, %s)>' % (type(self).__name__, owner, count)
+
