@@ -170,9 +170,7 @@ def export(workspace, chapters, dest, force=False):
 
 
 def cmd_export(args):
-    workspace = grading.find_workspace()
-    if workspace.is_copy:
-        raise grading.Problem("run 'classroom export' from the teachmp repository")
+    workspace = grading.repo_workspace()
     chapters = grading.select_chapters(workspace, args.chapters)
     dest = export(workspace, chapters, args.dest, force=args.force)
     print(f"Exported {', '.join(c.name for c in chapters)} to {dest}")

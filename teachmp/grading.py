@@ -25,16 +25,13 @@ pass (what CI autograding needs), 2 when grading itself failed.
 
 Only the standard library is imported here; pytest runs in the child.
 """
-import argparse
 import ast
-import json
 import os
 import pathlib
 import re
-import shutil
+import shlex
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 REPO_EXERCISES = pathlib.Path(__file__).resolve().parent.parent / "exercises"
@@ -182,11 +179,17 @@ def cmd_list(args):
     return 0
 
 
+def repo_workspace():
+    """The repository's exercises, wherever the command runs (start, export)."""
+    if not REPO_EXERCISES.is_dir():
+        raise Problem(f"no exercises/ folder next to teachmp ({REPO_EXERCISES}): "
+                      "run this from the teachmp repository")
+    return Workspace(REPO_EXERCISES, is_copy=False)
+
+
 def cmd_start(args):
     from teachmp import classroom
-    workspace = find_workspace()
-    if workspace.is_copy:
-        raise Problem("run 'exercises start' from the teachmp repository, not from a copy")
+    workspace = repo_workspace()
     chapters = select_chapters(workspace, args.chapter)
     dest = pathlib.Path(args.dest)
     classroom.make_copy(workspace, chapters, dest, force=args.force)
@@ -200,9 +203,9 @@ def cmd_check(args):
     chapters = select_chapters(workspace, args.chapter)
     targets = [c / "tests" for c in chapters]
     extra = ["-m", args.exercise] if args.exercise else []
-    more = list(args.pytest_args)
-    if more[:1] == ["--"]:
-        more = more[1:]
+    extra += ["-k", args.k] if args.k else []
+    extra += ["-x"] if args.exitfirst else []
+    more = shlex.split(args.pytest)
     what = "your copy" if workspace.is_copy else workspace.impl + "/"
     print(f"Checking {', '.join(c.name for c in chapters)} ({what})", flush=True)
     result = run_pytest(pytest_command(workspace, targets, mp=args.mp,
@@ -294,8 +297,10 @@ def add_commands(subparsers):
     _common_options(p)
     p.add_argument("-e", "--exercise", metavar="MARKER",
                    help="only one exercise, by marker (e.g. ex03_2)")
-    p.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                   help="more pytest options, after --")
+    p.add_argument("-k", metavar="EXPR", help="only tests whose name matches (pytest -k)")
+    p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    p.add_argument("--pytest", metavar="ARGS", default="",
+                   help='more pytest options in one string, e.g. --pytest="-q --tb=line"')
     p.set_defaults(func=_safe(cmd_check))
 
     g = subparsers.add_parser(

@@ -1,0 +1,276 @@
+"""Named shared memory: a block anyone may attach to by name, until unlinked.
+
+``teachmp.heap`` hands anonymous memory to children it starts.  A
+``SharedMemory`` block is different: it has a *name*, so an unrelated process
+-- started by a shell, or using the stdlib -- can attach to it, and it
+outlives the process that created it until somebody calls ``unlink()``.
+
+On Linux a POSIX shared-memory object called ``psm_1a2b3c4d`` is simply the
+file ``/dev/shm/psm_1a2b3c4d`` on a RAM-backed filesystem, so this module
+opens that file with ``os.open`` and maps it with ``mmap`` -- the very object
+the stdlib's ``shm_open`` reaches, which is why a teachmp process and a
+stdlib process can share one block by name.  Elsewhere (macOS) the C
+functions ``shm_open``/``shm_unlink`` are called through ``ctypes``.
+
+Unlike the stdlib, teachmp runs no resource tracker: a block the program
+forgets to ``unlink`` stays in ``/dev/shm`` (and in RAM) until reboot.  The
+rule is the same in both: exactly one process -- usually the creator, once
+every user is done -- calls ``unlink()``; every process calls ``close()``.
+
+``ShareableList`` stores a short list of ints, floats, bools, ``None``, str
+and bytes in one block, each item in a fixed-size slot (so a str may later be
+replaced by a shorter one, never a longer one).  Its layout is teachmp's own,
+described in ``ShareableList``.
+"""
+
+import ctypes
+import ctypes.util
+import errno
+import mmap
+import os
+import secrets
+import struct
+import sys
+
+_PREFIX = 'psm_'
+_SHM_DIR = '/dev/shm'
+_O_FLAGS = os.O_RDWR
+
+
+def _make_name():
+    return _PREFIX + secrets.token_hex(4)
+
+
+def _shm_open(name, flags, mode=0o600):
+    if os.path.isdir(_SHM_DIR):
+        return os.open(os.path.join(_SHM_DIR, name), flags, mode)
+    return _libc_shm_call('shm_open', name, flags, mode)
+
+
+def _shm_unlink(name):
+    if os.path.isdir(_SHM_DIR):
+        os.unlink(os.path.join(_SHM_DIR, name))
+    else:
+        _libc_shm_call('shm_unlink', name)
+
+
+def _libc_shm_call(func, name, *args):
+    libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+    result = getattr(libc, func)(('/' + name).encode(), *args)
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), name)
+    return result
+
+
+class SharedMemory:
+    """A named block of shared memory: ``buf`` is a memoryview of it."""
+
+    def __init__(self, name=None, create=False, size=0, *, track=True):
+        if not size >= 0:
+            raise ValueError("'size' must be a positive integer")
+        if create and size == 0:
+            raise ValueError("'size' must be a positive number different from zero")
+        if name is None and not create:
+            raise ValueError("'name' can only be None if create=True")
+        flags = _O_FLAGS | (os.O_CREAT | os.O_EXCL if create else 0)
+        if name is not None:
+            name = name.lstrip('/')
+        while True:
+            candidate = _make_name() if name is None else name
+            try:
+                self._fd = _shm_open(candidate, flags)
+            except FileExistsError:
+                if name is None:
+                    continue    # a random name collided: draw another
+                raise
+            break
+        self._name = candidate
+        try:
+            if create:
+                os.ftruncate(self._fd, size)
+            self._size = os.fstat(self._fd).st_size
+            self._mmap = mmap.mmap(self._fd, self._size)
+        except BaseException:
+            os.close(self._fd)
+            if create:
+                _shm_unlink(self._name)
+            raise
+        self._buf = memoryview(self._mmap)
+
+    @property
+    def buf(self):
+        return self._buf
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def size(self):
+        return self._size
+
+    def close(self):
+        """Stop using the block in this process (it stays for the others)."""
+        if self._buf is not None:
+            self._buf.release()
+            self._buf = None
+        if self._mmap is not None:
+            self._mmap.close()
+            self._mmap = None
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def unlink(self):
+        """Remove the name; the memory goes once every process has closed it."""
+        _shm_unlink(self._name)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __reduce__(self):
+        return type(self), (self.name, False, self.size)
+
+    def __repr__(self):
+        return '%s(%r, size=%d)' % (type(self).__name__, self.name, self.size)
+
+
+# ---------------------------------------------------------------------------
+# ShareableList
+# ---------------------------------------------------------------------------
+
+_KINDS = {int: 'q', float: 'd', bool: '?', type(None): 'x', str: 's', bytes: 'b'}
+_HEADER = struct.Struct('q')        # number of items
+_SLOT_INFO = struct.Struct('c3xi')  # kind letter, capacity in bytes
+_ALIGN = 8
+
+
+def _kind_and_payload(value):
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        raise TypeError('ShareableList holds int, float, bool, None, str and '
+                        'bytes, not %s' % type(value).__name__)
+    if kind == 's':
+        return kind, value.encode('utf-8')
+    if kind == 'b':
+        return kind, value
+    return kind, None
+
+
+class ShareableList:
+    """A fixed-length list in a named shared-memory block.
+
+    Layout: an 8-byte item count; then per item an 8-byte slot descriptor
+    (kind letter and capacity); then the slots, each a multiple of 8 bytes.
+    A str or bytes slot stores its length in its first 8 bytes.
+    """
+
+    def __init__(self, sequence=None, *, name=None):
+        if name is None or sequence is not None:
+            items = list(sequence or ())
+            slots = []
+            for value in items:
+                kind, payload = _kind_and_payload(value)
+                capacity = 8 if payload is None else 8 + _round_up(len(payload))
+                slots.append((kind, capacity))
+            size = _HEADER.size + _SLOT_INFO.size * len(items) + sum(c for _, c in slots)
+            self.shm = SharedMemory(name, create=True, size=max(size, 1))
+            _HEADER.pack_into(self.shm.buf, 0, len(items))
+            self._read_layout_from(slots)
+            for i, value in enumerate(items):
+                self[i] = value
+        else:
+            self.shm = SharedMemory(name)
+            count, = _HEADER.unpack_from(self.shm.buf, 0)
+            slots = [(k.decode(), cap) for k, cap in (
+                _SLOT_INFO.unpack_from(self.shm.buf, _HEADER.size + i * _SLOT_INFO.size)
+                for i in range(count))]
+            self._read_layout_from(slots, write=False)
+
+    def _read_layout_from(self, slots, write=True):
+        self._capacity = [cap for _, cap in slots]
+        self._offsets = []
+        offset = _HEADER.size + _SLOT_INFO.size * len(slots)
+        for i, (kind, capacity) in enumerate(slots):
+            if write:
+                _SLOT_INFO.pack_into(self.shm.buf, _HEADER.size + i * _SLOT_INFO.size,
+                                     kind.encode(), capacity)
+            self._offsets.append(offset)
+            offset += capacity
+
+    def _kind(self, i):
+        kind, _ = _SLOT_INFO.unpack_from(self.shm.buf, _HEADER.size + i * _SLOT_INFO.size)
+        return kind.decode()
+
+    def __len__(self):
+        return len(self._offsets)
+
+    def _index(self, i):
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError('index out of range')
+        return i
+
+    def __getitem__(self, i):
+        i = self._index(i)
+        buf, offset, kind = self.shm.buf, self._offsets[i], self._kind(i)
+        if kind == 'x':
+            return None
+        if kind in 'sb':
+            length, = struct.unpack_from('q', buf, offset)
+            raw = bytes(buf[offset + 8:offset + 8 + length])
+            return raw.decode('utf-8') if kind == 's' else raw
+        return struct.unpack_from(kind, buf, offset)[0]
+
+    def __setitem__(self, i, value):
+        i = self._index(i)
+        kind, payload = _kind_and_payload(value)
+        offset, capacity = self._offsets[i], self._capacity[i]
+        buf = self.shm.buf
+        if payload is not None:
+            if 8 + len(payload) > capacity:
+                raise ValueError('%s item exceeds available storage: this slot '
+                                 'holds at most %d bytes' % (
+                                     'str' if kind == 's' else 'bytes', capacity - 8))
+            struct.pack_into('q', buf, offset, len(payload))
+            buf[offset + 8:offset + 8 + len(payload)] = payload
+        elif kind != 'x':
+            struct.pack_into(kind, buf, offset, value)
+        _SLOT_INFO.pack_into(buf, _HEADER.size + i * _SLOT_INFO.size,
+                             kind.encode(), capacity)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def count(self, value):
+        return sum(1 for item in self if item == value)
+
+    def index(self, value):
+        for i, item in enumerate(self):
+            if item == value:
+                return i
+        raise ValueError('%r not in this container' % (value,))
+
+    @property
+    def format(self):
+        return ''.join(self._kind(i) for i in range(len(self)))
+
+    def __reduce__(self):
+        return type(self)._attach, (self.shm.name,)
+
+    @classmethod
+    def _attach(cls, name):
+        return cls(name=name)
+
+    def __repr__(self):
+        return '%s(%r, name=%r)' % (type(self).__name__, list(self), self.shm.name)
+
+
+def _round_up(n):
+    return max(_ALIGN, (n + _ALIGN - 1) // _ALIGN * _ALIGN)
