@@ -275,6 +275,9 @@ def _safe(func):
         except Problem as exc:
             print(f"teachmp: {exc}", file=sys.stderr)
             return 2
+        except BrokenPipeError:         # e.g. piped into `head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
     return run
 
 
