@@ -6,6 +6,8 @@ multiprocessing as mp``: every name below is a method of the default context
 whatever ``mp.set_start_method`` chose.
 """
 
+import sys as _sys
+
 from teachmp import context as _context
 from teachmp.log import SUBDEBUG, SUBWARNING
 
@@ -14,5 +16,11 @@ __version__ = '0.1.0'
 for _name in _context.PUBLIC_NAMES:
     globals()[_name] = getattr(_context._default_context, _name)
 del _name
+
+# A spawned child runs the parent's script as ``__mp_main__``, so classes it
+# defines there pickle as ``__mp_main__.Name``; this alias lets the parent
+# (whose script is plain ``__main__``) unpickle them.
+if '__main__' in _sys.modules:
+    _sys.modules['__mp_main__'] = _sys.modules['__main__']
 
 __all__ = list(_context.PUBLIC_NAMES) + ['SUBDEBUG', 'SUBWARNING']

@@ -10,7 +10,8 @@ every process start and exit.
 Two details make the output match the stdlib's:
 
 * the levels ``SUBDEBUG`` (5) and ``SUBWARNING`` (25) sit between the standard
-  ones, and have names so that ``%(levelname)s`` prints them;
+  ones; like the stdlib we do not register names for them, so they print as
+  ``Level 5`` and ``Level 25``;
 * ``%(processName)s`` must be the teachmp process name (``Process-1``).  The
   ``logging`` module only knows how to ask the stdlib's ``multiprocessing``
   for it, so a filter on our logger fills the field in itself.
@@ -50,8 +51,6 @@ def get_logger():
     """
     global _logger
     if _logger is None:
-        logging.addLevelName(SUBDEBUG, 'SUBDEBUG')
-        logging.addLevelName(SUBWARNING, 'SUBWARNING')
         logger = logging.getLogger(LOGGER_NAME)
         logger.propagate = False
         logger.addFilter(_ProcessNameFilter())

@@ -100,5 +100,5 @@ def run(target, args, module=False):
     main.__file__ = path
     main.__cached__ = None
     main.__loader__ = importlib.machinery.SourceFileLoader('__main__', path)
-    sys.modules['__main__'] = main
+    sys.modules['__main__'] = sys.modules['__mp_main__'] = main
     exec(compile(source, path, 'exec', dont_inherit=True), main.__dict__)
