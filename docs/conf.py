@@ -77,8 +77,9 @@ html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
 html_theme_options = {
-    # language switch first, then the light/dark switch; no icon links (they
-    # would point off-site and need nothing but the bundled Font Awesome).
+    # Right of the navbar: search, the language switch (_templates/lang-switch.html)
+    # and the light/dark switch.  No icon links: nothing on the site points at
+    # or loads from another host (icons come from the theme's bundled copy).
     "navbar_end": ["search-button-field", "lang-switch", "theme-switcher"],
     "navbar_persistent": [],
     # The chapters are listed in the left sidebar (_templates/globaltoc.html)
@@ -96,9 +97,10 @@ html_theme_options = {
 html_sidebars = {"index": [], "**": ["globaltoc.html"]}
 html_context = {"default_mode": "auto"}
 
-# Sphinx's MathJax support would pull a script from a CDN; the site uses no
-# math, and tools/build_docs.py fails the build if any page loads an
-# off-site asset.
+# Sphinx's MathJax support would pull a script from a CDN.  The site uses no
+# math; a page that did would need MathJax copied into _static/ (and this
+# path pointed at it): tools/build_docs.py fails the build if any page loads
+# an asset from another site.
 mathjax_path = "mathjax-is-not-used.js"
 
 # copybutton: strip prompts from console/pycon blocks when copying
