@@ -43,6 +43,25 @@ def raise_value_error(message):
     raise ValueError(message)
 
 
+def os_exit(code):
+    os._exit(code)
+
+
+def kill_self(signum):
+    os.kill(os.getpid(), signum)
+    time.sleep(60)  # not reached: the signal ends the process
+
+
+def report_stdin(conn):
+    """What does the child's stdin look like?  (It must not be the parent's.)"""
+    try:
+        data = sys.stdin.read()
+        conn.send(("read", data))
+    except (OSError, ValueError) as exc:
+        conn.send(("error", type(exc).__name__))
+    conn.close()
+
+
 def wait_for_message(conn):
     """Block until something (or EOF) arrives on *conn*, then return."""
     try:

@@ -453,6 +453,43 @@ def test_connection_from_fd(mpmod):
         s2.close()
 
 
+def test_fds_are_not_inheritable(mpmod):
+    """Like the stdlib's, a pipe's descriptors are close-on-exec, so an
+    unrelated child program does not keep the pipe open."""
+    import multiprocessing
+    import os
+
+    for duplex in (True, False):
+        ends = mpmod.Pipe(duplex)
+        std_ends = multiprocessing.Pipe(duplex)
+        try:
+            assert [os.get_inheritable(c.fileno()) for c in ends] == [
+                os.get_inheritable(c.fileno()) for c in std_ends
+            ]
+        finally:
+            for c in (*ends, *std_ends):
+                c.close()
+
+
+def test_garbage_message_fails_like_the_stdlib(mpmod):
+    import multiprocessing
+
+    def error_of(mod):
+        a, b = mod.Pipe()
+        try:
+            a.send_bytes(b"this is not a pickle")
+            b.recv()
+        except Exception as exc:  # noqa: BLE001
+            return type(exc)
+        finally:
+            a.close()
+            b.close()
+        return None
+
+    assert error_of(multiprocessing) is not None
+    assert error_of(mpmod) is error_of(multiprocessing)
+
+
 # -- across processes -----------------------------------------------------------
 
 

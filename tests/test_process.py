@@ -94,8 +94,8 @@ def test_group_must_be_none(mp):
 
 @pytest.mark.parametrize(
     "code, expected",
-    [(None, 0), (0, 0), (3, 3), (True, 1), ("a message", 1)],
-    ids=["None", "0", "3", "True", "str"],
+    [(None, 0), (0, 0), (3, 3), (-1, 255), (True, 1), ("a message", 1)],
+    ids=["None", "0", "3", "-1", "True", "str"],
 )
 def test_sys_exit_codes(mp, capfd, code, expected):
     p = mp.Process(target=targets.exit_with, args=(code,))
@@ -121,6 +121,73 @@ def test_exception_gives_exitcode_1_and_traceback(mp, capfd):
     assert "Traceback (most recent call last):" in lines
     assert lines.index(f"Process {p.name}:") < lines.index("Traceback (most recent call last):")
     assert "ValueError: boom-42" in lines
+
+
+def test_os_exit_code(mp):
+    p = mp.Process(target=targets.os_exit, args=(7,))
+    p.start()
+    p.join(TIMEOUT)
+    assert p.exitcode == 7
+
+
+def test_child_killed_by_its_own_signal(mp):
+    p = mp.Process(target=targets.kill_self, args=(signal.SIGUSR1,))
+    p.start()
+    p.join(TIMEOUT)
+    assert p.exitcode == -signal.SIGUSR1
+    assert repr(p).endswith(" stopped exitcode=-SIGUSR1>"), repr(p)
+
+
+def test_target_none_and_run_in_parent(mp):
+    p = mp.Process()
+    p.start()
+    p.join(TIMEOUT)
+    assert p.exitcode == 0
+    # run() called directly runs the target here, in this process
+    a, b = mp.Pipe()
+    q = mp.Process(target=targets.send_back, args=(b, "here"))
+    assert q.run() is None
+    assert recv(a) == (("here",), {})
+    assert q.pid is None and q.exitcode is None
+    a.close()
+
+
+def test_start_returns_none(mp):
+    p = mp.Process(target=targets.noop)
+    assert p.start() is None
+    p.join(TIMEOUT)
+
+
+def test_child_stdin_is_not_the_parents(mp):
+    """The child must not read the parent's stdin (the stdlib points it at
+    /dev/null): reading it returns at once with nothing."""
+    a, b = mp.Pipe()
+    p = mp.Process(target=targets.report_stdin, args=(b,))
+    p.start()
+    b.close()
+    result = recv(a)
+    p.join(TIMEOUT)
+    a.close()
+    assert result == ("read", "")
+
+
+def test_process_object_does_not_pickle_outside_start(mp):
+    p = mp.Process(target=targets.noop)
+    with pytest.raises(TypeError, match="AuthenticationString"):
+        pickle.dumps(p)
+
+
+@pytest.mark.parametrize("which", ["stdlib", "teachmp"])
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_buffered_output_is_written_once(which, method):
+    """Unflushed parent output is not duplicated by fork; the child's own
+    unflushed output is not lost."""
+    result = targets.run_python(["flush_fork.py", method], impl_name=which)
+    expected = targets.run_python(["flush_fork.py", method], impl_name="stdlib")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        expected.returncode, expected.stdout, expected.stderr
+    )
+    assert result.stdout == "parent-before|child-unflushed|parent-after exitcode 0\n"
 
 
 # -- terminate / kill ---------------------------------------------------------

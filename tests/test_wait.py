@@ -177,3 +177,20 @@ def test_mixed_connections_and_sentinels(mp, impl):
         for r in readers:
             r.close()
     assert [p.exitcode for p in procs] == [0, 0, 0]
+
+
+def test_closed_connection_in_the_list(mpmod):
+    import multiprocessing
+
+    def error_of(mod):
+        a, b = mod.Pipe()
+        a.close()
+        try:
+            wait_of(mod)([a], 0)
+        except Exception as exc:  # noqa: BLE001
+            return type(exc)
+        finally:
+            b.close()
+        return None
+
+    assert error_of(mpmod) is error_of(multiprocessing)
