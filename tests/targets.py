@@ -35,6 +35,10 @@ def noop():
     pass
 
 
+def take(*args, **kwargs):
+    """Accept any arguments, do nothing."""
+
+
 def exit_with(code):
     sys.exit(code)
 
@@ -60,6 +64,23 @@ def report_stdin(conn):
     except (OSError, ValueError) as exc:
         conn.send(("error", type(exc).__name__))
     conn.close()
+
+
+def report_active_children(conn, modname):
+    mod = importlib.import_module(modname)
+    conn.send([p.name for p in mod.active_children()])
+    conn.close()
+
+
+def _explode():
+    raise RuntimeError("cannot be rebuilt in the child")
+
+
+class FailsToUnpickle:
+    """Pickles fine in the parent; unpickling it (in the child) raises."""
+
+    def __reduce__(self):
+        return (_explode, ())
 
 
 def wait_for_message(conn):

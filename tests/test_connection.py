@@ -471,6 +471,32 @@ def test_fds_are_not_inheritable(mpmod):
                 c.close()
 
 
+def test_misuse_errors_match_the_stdlib(mpmod):
+    import multiprocessing
+
+    def error_of(mod, action):
+        a, b = mod.Pipe()
+        try:
+            action(a, b)
+        except Exception as exc:  # noqa: BLE001
+            return type(exc)
+        finally:
+            a.close()
+            b.close()
+        return None
+
+    actions = {
+        "send_bytes(str)": lambda a, b: a.send_bytes("text"),
+        "send_bytes(int)": lambda a, b: a.send_bytes(12),
+        "recv_bytes_into(bytes)": lambda a, b: (a.send_bytes(b"xy"), b.recv_bytes_into(b"immutable")),
+        "recv_bytes(maxlength=str)": lambda a, b: (a.send_bytes(b"xy"), b.recv_bytes("3")),
+    }
+    for name, action in actions.items():
+        std = error_of(multiprocessing, action)
+        assert std is not None, name
+        assert error_of(mpmod, action) is std, name
+
+
 def test_garbage_message_fails_like_the_stdlib(mpmod):
     import multiprocessing
 

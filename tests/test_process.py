@@ -66,6 +66,7 @@ def test_join_timeout_while_running(mp):
         assert p.is_alive()
         assert p.exitcode is None
         assert p.join(0) is None
+        assert p.join(-1) is None  # a negative timeout does not block either
         assert p.exitcode is None
     finally:
         w.send("go")
@@ -638,6 +639,25 @@ def test_active_children_reaps(mp, impl):
         w.close()
     assert p not in impl.active_children()
     assert isinstance(impl.active_children(), list)
+
+
+def test_child_has_no_children_of_its_own(mp, impl):
+    """A forked child inherits the parent's memory, but not its children."""
+    r, w = mp.Pipe(duplex=False)
+    sibling = mp.Process(target=targets.wait_for_message, args=(r,))
+    sibling.start()
+    a, b = mp.Pipe()
+    p = mp.Process(target=targets.report_active_children, args=(b, impl.__name__))
+    p.start()
+    b.close()
+    try:
+        assert recv(a) == []
+    finally:
+        w.send("go")
+        sibling.join(TIMEOUT)
+        p.join(TIMEOUT)
+        for c in (a, r, w):
+            c.close()
 
 
 # -- set_executable ------------------------------------------------------------

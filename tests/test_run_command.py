@@ -50,6 +50,7 @@ def test_script_sees_its_arguments_and_itself(which):
     assert "argv0 is this file True" in lines
     assert "name __main__ __main__" in lines
     assert "file run_probe.py" in lines
+    assert "spec None" in lines  # as for any script run by path
     assert "path0 True" in lines  # the script's directory is sys.path[0]
     assert "same Pipe True" in lines
 

@@ -174,6 +174,20 @@ def test_child_gets_cwd_and_sys_path(mpmod):
     assert info["has_pytest"] is False
 
 
+def test_unpickling_error_in_the_child(mp, capfd):
+    """An argument that pickles but cannot be rebuilt: the child fails with
+    exit code 1 (spawn) -- under fork nothing is pickled, all is well."""
+    p = mp.Process(target=targets.take, args=(targets.FailsToUnpickle(),))
+    p.start()
+    p.join(20)
+    err = capfd.readouterr().err
+    if mp.get_start_method() == "spawn":
+        assert p.exitcode == 1
+        assert "RuntimeError: cannot be rebuilt in the child" in err
+    else:
+        assert p.exitcode == 0
+
+
 # -- objects that cannot travel ------------------------------------------------------
 
 

@@ -27,6 +27,8 @@ def test_nothing_ready_times_out(mpmod):
         start = time.monotonic()
         assert wait([a, b], 0.1) == []
         assert time.monotonic() - start >= 0.09
+        assert wait([a, b], -1) == []  # negative: do not block
+        assert wait((a, b), 0) == []  # any iterable of objects
         assert wait([], 0) == []
         assert wait([], 0.01) == []
     finally:

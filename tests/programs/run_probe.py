@@ -32,6 +32,7 @@ if __name__ == "__main__":
     print("argv0 is this file", os.path.samefile(sys.argv[0], __file__))
     print("name", __name__, sys.modules["__main__"].__name__)
     print("file", os.path.relpath(__file__))
+    print("spec", __spec__)
     print("path0", os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)))
     print("module", multiprocessing.__name__)
     print("submodule", multiprocessing.connection.__name__)
