@@ -76,6 +76,20 @@ class BaseContext:
         from teachmp.condition import Barrier
         return Barrier(parties, action, timeout, ctx=self.get_context())
 
+    # -- queues (teachmp.queues) ----------------------------------------------------
+
+    def Queue(self, maxsize=0):
+        from teachmp.queues import Queue
+        return Queue(maxsize, ctx=self.get_context())
+
+    def JoinableQueue(self, maxsize=0):
+        from teachmp.queues import JoinableQueue
+        return JoinableQueue(maxsize, ctx=self.get_context())
+
+    def SimpleQueue(self):
+        from teachmp.queues import SimpleQueue
+        return SimpleQueue(ctx=self.get_context())
+
     # -- shared memory (teachmp.sharedctypes) -------------------------------------
 
     def RawValue(self, typecode_or_type, *args):
@@ -252,4 +266,5 @@ PUBLIC_NAMES = [
     'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'RawValue', 'RawArray', 'Value', 'Array',
+    'Queue', 'JoinableQueue', 'SimpleQueue',
 ]

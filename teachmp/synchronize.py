@@ -70,6 +70,7 @@ class SemLock:
         self._maxvalue = maxvalue
         r, w = os.pipe()
         os.set_blocking(r, False)
+        os.set_blocking(w, False)   # a full pipe must be an error, not a hang
         if value:
             os.write(w, _ONE * value)
         self._setup(r, w)
@@ -131,7 +132,11 @@ class SemLock:
             if self._get_value() >= self._maxvalue:
                 raise ValueError('semaphore or lock released too many times')
         self._owner = None
-        os.write(self._w, _ONE)
+        try:
+            os.write(self._w, _ONE)
+        except BlockingIOError:
+            raise ValueError('semaphore value would exceed %d, the number of '
+                             'tokens a pipe can hold' % SEM_VALUE_MAX) from None
 
     def _get_value(self):
         buf = fcntl.ioctl(self._r, termios.FIONREAD, b'\0\0\0\0')

@@ -17,6 +17,7 @@ parent, and a parent never leaves a non-daemonic child behind as a zombie.
 """
 
 import atexit
+import itertools
 import os
 import sys
 import threading
@@ -26,6 +27,34 @@ from teachmp import log
 
 _after_fork_hooks = weakref.WeakKeyDictionary()
 _exiting = False
+_exit_hooks = {}            # (priority, sequence) -> (callback, args)
+_exit_sequence = itertools.count()
+
+
+def register_exit_hook(callback, args=(), priority=0):
+    """Run ``callback(*args)`` when this process exits; return a cancel function.
+
+    Hooks with priority >= 0 run before children are joined, the others
+    after, highest priority first (a queue's "flush my buffer" must wait until
+    the last moment, so it uses a negative priority).
+    """
+    key = (priority, next(_exit_sequence))
+    _exit_hooks[key] = (callback, args)
+    return lambda: _exit_hooks.pop(key, None)
+
+
+def _run_exit_hooks(minpriority=None):
+    keys = sorted((k for k in _exit_hooks
+                   if minpriority is None or k[0] >= minpriority), reverse=True)
+    for key in keys:
+        hook = _exit_hooks.pop(key, None)
+        if hook is not None:
+            callback, args = hook
+            try:
+                callback(*args)
+            except Exception:
+                import traceback
+                traceback.print_exc()
 
 
 def register_after_fork(obj, func):
@@ -36,6 +65,7 @@ def register_after_fork(obj, func):
 def run_after_fork_hooks():
     global _exiting
     _exiting = False
+    _exit_hooks.clear()         # the parent's exit duties are not ours
     for obj, func in list(_after_fork_hooks.items()):
         try:
             func(obj)
@@ -73,6 +103,7 @@ def exit_function():
     from teachmp.process import active_children
     log.info('process shutting down')
     log.debug('running all "atexit" finalizers with priority >= 0')
+    _run_exit_hooks(0)
     for p in active_children():
         if p.daemon:
             log.info('calling terminate() for daemon %s', p.name)
@@ -81,6 +112,7 @@ def exit_function():
         log.info('calling join() for process %s', p.name)
         p.join()
     log.debug('running the remaining "atexit" finalizers')
+    _run_exit_hooks()
 
 
 class FdCloser:

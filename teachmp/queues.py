@@ -1,0 +1,339 @@
+"""Process queues: a pipe, two locks, and a thread that does the writing.
+
+``Queue.put`` does not write to the pipe.  It appends the object to a local
+buffer and returns at once; a *feeder thread* pickles buffered objects and
+writes them to the pipe, holding a write lock so that two processes' messages
+never interleave.  ``get`` takes the read lock, reads one message and
+unpickles it.  So:
+
+* ``put`` never blocks on a full pipe (unless ``maxsize`` says so), and an
+  object that cannot be pickled is reported by the feeder thread, after
+  ``put`` has returned -- teachmp prints which object and why, and forgets it
+  without corrupting the count of items;
+* items put by one process arrive in the order they were put (one feeder
+  thread, one pipe); items from different processes interleave arbitrarily;
+* a process that exits first waits for its feeder thread to flush the buffer
+  into the pipe.  If nobody reads and the pipe is full, that wait never ends:
+  the documented "joining a process that still has items buffered
+  deadlocks" is this, for real.  ``cancel_join_thread`` opts out (and may lose
+  the items).
+
+``maxsize`` is a ``BoundedSemaphore``: ``put`` takes a unit, ``get`` gives it
+back; ``qsize`` is ``maxsize`` minus its value.  An unbounded queue keeps a
+shared item counter instead (a pipe semaphore holds at most 65,536 units).
+``empty()`` and ``qsize()`` are snapshots: by the time the caller looks at the
+answer, another process may have changed it.
+
+``SimpleQueue`` is the same without the thread (``put`` writes directly) and
+``JoinableQueue`` adds a shared count of unfinished tasks for
+``task_done``/``join``.
+"""
+
+import collections
+import os
+import queue
+import sys
+import threading
+import time
+import weakref
+
+from teachmp import connection, context, log, util
+from teachmp.condition import Condition
+from teachmp.reduction import ForkingPickler
+from teachmp.sharedctypes import RawValue
+from teachmp.synchronize import SEM_VALUE_MAX, BoundedSemaphore, Lock
+
+_STOP = object()    # put in the buffer by close(): the feeder thread exits
+
+
+class Queue:
+    def __init__(self, maxsize=0, *, ctx=None):
+        if maxsize > SEM_VALUE_MAX:
+            raise ValueError('maxsize must be at most %d (the number of tokens '
+                             'a pipe semaphore can hold)' % SEM_VALUE_MAX)
+        self._maxsize = maxsize if maxsize > 0 else 0
+        self._reader, self._writer = connection.Pipe(duplex=False)
+        self._rlock = Lock()
+        self._wlock = Lock()
+        if self._maxsize:
+            self._sem, self._count = BoundedSemaphore(self._maxsize), None
+        else:
+            self._sem, self._count = None, RawValue('q', 0)
+            self._count_lock = Lock()
+        self._opid = os.getpid()
+        self._reset()
+        util.register_after_fork(self, Queue._reset)
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return (self._maxsize, self._reader, self._writer, self._rlock,
+                self._wlock, self._sem, self._count,
+                getattr(self, '_count_lock', None), self._opid)
+
+    def __setstate__(self, state):
+        (self._maxsize, self._reader, self._writer, self._rlock, self._wlock,
+         self._sem, self._count, self._count_lock, self._opid) = state
+        self._reset()
+
+    def _reset(self):
+        # Per-process state: the buffer and the feeder thread are never
+        # inherited (fork copies memory, not threads).
+        self._notempty = threading.Condition(threading.Lock())
+        self._buffer = collections.deque()
+        self._thread = None
+        self._cancel_join = None
+        self._joincancelled = False
+        self._closed = False
+        self._close = None
+
+    def __repr__(self):
+        return '<%s maxsize=%s%s at %#x>' % (
+            type(self).__name__, self._maxsize or 'unbounded',
+            ' closed' if self._closed else '', id(self))
+
+    # -- counting ------------------------------------------------------------------
+
+    def _take_slot(self, block, timeout):
+        if self._sem is not None:
+            return self._sem.acquire(block, timeout)
+        with self._count_lock:
+            self._count.value += 1
+        return True
+
+    def _give_slot(self):
+        if self._sem is not None:
+            self._sem.release()
+        else:
+            with self._count_lock:
+                self._count.value -= 1
+
+    def qsize(self):
+        """Approximate number of items: others may change it at any moment."""
+        if self._sem is not None:
+            return self._maxsize - self._sem.get_value()
+        return self._count.value
+
+    def empty(self):
+        return not self._reader.poll()
+
+    def full(self):
+        return self._sem is not None and self._sem.get_value() == 0
+
+    # -- put -----------------------------------------------------------------------
+
+    def put(self, obj, block=True, timeout=None):
+        self._check_open()
+        if not self._take_slot(block, timeout):
+            raise queue.Full
+        with self._notempty:
+            if self._thread is None:
+                self._start_thread()
+            self._buffer.append(obj)
+            self._notempty.notify()
+
+    def put_nowait(self, obj):
+        return self.put(obj, False)
+
+    def _check_open(self):
+        if self._closed:
+            raise ValueError('Queue %r is closed' % self)
+
+    def _start_thread(self):
+        log.debug('Queue._start_thread()')
+        self._buffer.clear()
+        self._thread = threading.Thread(
+            target=_feed, name='QueueFeederThread', daemon=True,
+            args=(self._buffer, self._notempty, self._writer, self._wlock,
+                  self._reader.close, self._give_slot))
+        self._thread.start()
+        self._close = self._stop_feeder
+        # When this process exits: tell the feeder to stop after what is
+        # buffered (high priority, early), then wait until it has written it
+        # all (negative priority: after children are joined) -- unless
+        # cancel_join_thread() was called.
+        stop = util.register_exit_hook(
+            _stop, (self._buffer, self._notempty), priority=10)
+        _when_collected(self, stop)
+        if not self._joincancelled:
+            cancel = util.register_exit_hook(
+                _join_feeder, (weakref.ref(self._thread),), priority=-5)
+            self._cancel_join = cancel
+            _when_collected(self, cancel)
+        _when_collected(self, _stop, self._buffer, self._notempty)
+
+    def _stop_feeder(self):
+        _stop(self._buffer, self._notempty)
+
+    # -- get -----------------------------------------------------------------------
+
+    def get(self, block=True, timeout=None):
+        self._check_open()
+        if block and timeout is None:
+            with self._rlock:
+                data = self._reader.recv_bytes()
+            self._give_slot()
+        else:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            if not self._rlock.acquire(block, timeout):
+                raise queue.Empty
+            try:
+                remaining = 0 if deadline is None else deadline - time.monotonic()
+                if not self._reader.poll(remaining if block else 0):
+                    raise queue.Empty
+                data = self._reader.recv_bytes()
+                self._give_slot()
+            finally:
+                self._rlock.release()
+        return ForkingPickler.loads(data)
+
+    def get_nowait(self):
+        return self.get(False)
+
+    # -- shutting down --------------------------------------------------------------
+
+    def close(self):
+        """No more puts from this process; the feeder flushes and stops."""
+        self._closed = True
+        close, self._close = self._close, None
+        if close:
+            close()
+
+    def join_thread(self):
+        """Wait for the feeder thread to flush everything (after close())."""
+        assert self._closed, 'Queue {0!r} not closed'.format(self)
+        if self._thread is not None:
+            self._thread.join()
+
+    def cancel_join_thread(self):
+        """Let this process exit without flushing (buffered items may be lost)."""
+        self._joincancelled = True
+        if self._cancel_join is not None:
+            self._cancel_join()
+
+
+def _when_collected(obj, func, *args):
+    # Only on garbage collection: at interpreter exit the exit hooks decide.
+    weakref.finalize(obj, func, *args).atexit = False
+
+
+def _stop(buffer, notempty):
+    with notempty:
+        buffer.append(_STOP)
+        notempty.notify()
+
+
+def _join_feeder(thread_ref):
+    thread = thread_ref()
+    if thread is not None:
+        log.debug('joining queue thread')
+        thread.join()
+
+
+def _feed(buffer, notempty, writer, wlock, close_reader, give_slot):
+    """The feeder thread: pickle what ``put`` buffered and write it."""
+    while True:
+        with notempty:
+            while not buffer:
+                notempty.wait()
+            batch = list(buffer)
+            buffer.clear()
+        for obj in batch:
+            if obj is _STOP:
+                log.debug('feeder thread got sentinel -- exiting')
+                writer.close()
+                return
+            try:
+                data = ForkingPickler.dumps(obj)
+            except Exception as exc:
+                give_slot()     # the item never entered the pipe
+                _report_unpicklable(obj, exc)
+                continue
+            try:
+                with wlock:
+                    writer.send_bytes(data)
+            except (BrokenPipeError, OSError) as exc:
+                if util._exiting:   # reader gone while we shut down
+                    return
+                _report_unpicklable(obj, exc)
+
+
+def _report_unpicklable(obj, exc):
+    import traceback
+    sys.stderr.write(
+        'teachmp.Queue: could not send a %s object put on the queue; it was '
+        'dropped. Only picklable objects can go through a Queue.\n'
+        % type(obj).__name__)
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+class SimpleQueue:
+    """A pipe with a lock at each end: put writes directly, no thread."""
+
+    def __init__(self, *, ctx=None):
+        self._reader, self._writer = connection.Pipe(duplex=False)
+        self._rlock = Lock()
+        self._wlock = Lock()
+
+    def __getstate__(self):
+        context.assert_spawning(self)
+        return self._reader, self._writer, self._rlock, self._wlock
+
+    def __setstate__(self, state):
+        self._reader, self._writer, self._rlock, self._wlock = state
+
+    def empty(self):
+        return not self._reader.poll()
+
+    def get(self):
+        with self._rlock:
+            data = self._reader.recv_bytes()
+        return ForkingPickler.loads(data)
+
+    def put(self, obj):
+        data = ForkingPickler.dumps(obj)    # fails here, before any write
+        with self._wlock:
+            self._writer.send_bytes(data)
+
+    def close(self):
+        self._reader.close()
+        self._writer.close()
+
+
+class JoinableQueue(Queue):
+    """A Queue that also counts unfinished tasks (``task_done``/``join``)."""
+
+    def __init__(self, maxsize=0, *, ctx=None):
+        super().__init__(maxsize, ctx=ctx)
+        self._unfinished = RawValue('q', 0)
+        self._cond = Condition(Lock())
+
+    def __getstate__(self):
+        return super().__getstate__() + (self._unfinished, self._cond)
+
+    def __setstate__(self, state):
+        super().__setstate__(state[:-2])
+        self._unfinished, self._cond = state[-2:]
+
+    def put(self, obj, block=True, timeout=None):
+        self._check_open()
+        if not self._take_slot(block, timeout):
+            raise queue.Full
+        with self._notempty, self._cond:
+            if self._thread is None:
+                self._start_thread()
+            self._buffer.append(obj)
+            self._unfinished.value += 1
+            self._notempty.notify()
+
+    def task_done(self):
+        with self._cond:
+            if self._unfinished.value <= 0:
+                raise ValueError('task_done() called too many times')
+            self._unfinished.value -= 1
+            if self._unfinished.value == 0:
+                self._cond.notify_all()
+
+    def join(self):
+        with self._cond:
+            while self._unfinished.value:
+                self._cond.wait()
