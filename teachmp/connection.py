@@ -225,7 +225,7 @@ class Connection:
             written += os.write(fd, view[written:])
 
     def _recv_bytes(self, maxsize=None):
-        header = self._recv_exact(4, at_message_start=True)
+        header = self._recv_exact(4)
         size, = _HEADER.unpack(header)
         if size == -1:
             size, = _BIG_HEADER.unpack(self._recv_exact(8))
@@ -233,7 +233,7 @@ class Connection:
             return None
         return self._recv_exact(size)
 
-    def _recv_exact(self, size, at_message_start=False):
+    def _recv_exact(self, size):
         """Read exactly ``size`` bytes, however the kernel splits them."""
         fd = self._handle
         got = b''
@@ -242,9 +242,9 @@ class Connection:
             if len(got) == size:
                 return got                  # the common case: one read
             if not got:
-                if at_message_start:
-                    raise EOFError
-                raise OSError('got end of file during message')
+                # Like the stdlib: EOF before any byte of this read (header
+                # or payload) is EOFError; EOF in the middle of one is OSError.
+                raise EOFError
         if size <= _PREALLOCATE_LIMIT:
             # Read straight into one buffer: no list of chunks to join.
             buf = bytearray(size)

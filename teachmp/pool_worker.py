@@ -1,0 +1,140 @@
+"""What a pool worker process does: take a task, run it, send the result.
+
+A worker loops on the pool's task queue.  A task is ``(job, i, func, args,
+kwds)``: ``job`` names the caller's result object, ``i`` the part of it
+(``map`` splits its input into chunks, one task each).  The worker replies
+``(job, i, (True, value))`` or ``(job, i, (False, exception))``.  ``None``
+instead of a task means "stop"; so does reaching ``maxtasksperchild``.
+
+Two details make failures visible instead of silent:
+
+* an exception raised by the task travels back with its traceback as text,
+  attached as ``__cause__`` (``RemoteTraceback``), because a traceback object
+  cannot be pickled;
+* a result that cannot be pickled is replaced by ``MaybeEncodingError``
+  saying so, instead of killing the worker.
+
+And one makes worker *deaths* visible: before running a task the worker
+writes ``(pid, job, i)`` into its slot of a small shared ``board``
+(``RawArray``), and clears it afterwards.  If the worker dies mid-task, the
+pool reads the slot and knows exactly which result will never come.
+"""
+
+import os
+import traceback
+
+from teachmp import errors
+
+_PID, _JOB, _INDEX, _FIELDS = 0, 1, 2, 3
+IDLE = -1
+
+
+class RemoteTraceback(Exception):
+    """The text of a traceback from a worker process."""
+
+    def __init__(self, tb):
+        self.tb = tb
+
+    def __str__(self):
+        return self.tb
+
+
+class ExceptionWithTraceback:
+    """Carries an exception and its formatted traceback through pickle."""
+
+    def __init__(self, exc, tb):
+        text = ''.join(traceback.format_exception(type(exc), exc, tb))
+        self.exc = exc
+        self.tb = '\n"""\n%s"""' % text
+
+    def __reduce__(self):
+        return _rebuild_exc, (self.exc, self.tb)
+
+
+def _rebuild_exc(exc, tb):
+    exc.__cause__ = RemoteTraceback(tb)
+    return exc
+
+
+class MaybeEncodingError(errors.ProcessError):
+    """A worker's result (or exception) could not be pickled to send it back."""
+
+    def __init__(self, exc, value):
+        self.exc = repr(exc)
+        self.value = repr(value)
+        super().__init__(self.exc, self.value)
+
+    def __str__(self):
+        return "Error sending result: '%s'. Reason: '%s'" % (self.value, self.exc)
+
+    def __repr__(self):
+        return '<%s: %s>' % (type(self).__name__, self)
+
+
+class WorkerLostError(errors.ProcessError):
+    """A worker process died while it was running this task (teachmp only:
+    the stdlib's Pool waits for such a result forever)."""
+
+
+def mapstar(args):
+    return list(map(*args))
+
+
+def starmapstar(args):
+    return list(__import__('itertools').starmap(args[0], args[1]))
+
+
+def _get_task(inqueue, board_owner):
+    """``inqueue.get()``, noting in shared memory that we hold its read lock.
+
+    Idle workers sleep inside ``get`` holding the queue's read lock.  If one
+    is killed there, the lock's token is gone with it and every other worker
+    would wait forever; the pool reads ``board_owner`` and gives it back.
+    """
+    rlock = getattr(inqueue, '_rlock', None)
+    if rlock is None or board_owner is None:
+        return inqueue.get()
+    with rlock:
+        board_owner.value = os.getpid()
+        try:
+            data = inqueue._reader.recv_bytes()
+        finally:
+            board_owner.value = 0
+    return inqueue._loads(data)
+
+
+def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
+           board=None, slot=0, board_owner=None, wrap_exception=True):
+    if initializer is not None:
+        initializer(*initargs)
+    pid = os.getpid()
+    base = slot * _FIELDS
+    done = 0
+    while maxtasks is None or done < maxtasks:
+        try:
+            task = _get_task(inqueue, board_owner)
+        except (EOFError, OSError):
+            break                       # the pool went away
+        if task is None:
+            break
+        job, i, func, args, kwds = task
+        if board is not None:
+            board[base + _PID], board[base + _JOB], board[base + _INDEX] = pid, job, i
+        try:
+            result = (True, func(*args, **kwds))
+        except Exception as e:
+            if wrap_exception and func is not _helper_reraises:
+                e = ExceptionWithTraceback(e, e.__traceback__)
+            result = (False, e)
+        try:
+            outqueue.put((job, i, result))
+        except Exception as e:
+            outqueue.put((job, i, (False, MaybeEncodingError(e, result[1]))))
+        if board is not None:
+            board[base + _JOB] = IDLE
+        task = job = func = args = kwds = result = None   # free them now
+        done += 1
+
+
+def _helper_reraises(exc):
+    raise exc
