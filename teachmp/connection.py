@@ -254,7 +254,7 @@ class Connection:
                 while pos < size:
                     n = os.readv(fd, [view[pos:]])
                     if n == 0:
-                        raise OSError('got end of file during message')
+                        _eof(pos)
                     pos += n
             return bytes(buf)
         # A huge announced length: grow as the bytes really arrive, so that a
@@ -264,10 +264,16 @@ class Connection:
         while got < size:
             chunk = os.read(fd, min(size - got, 1 << 20))
             if not chunk:
-                raise OSError('got end of file during message')
+                _eof(got)
             chunks.append(chunk)
             got += len(chunk)
         return b''.join(chunks)
+
+
+def _eof(bytes_read):
+    if bytes_read == 0:
+        raise EOFError
+    raise OSError('got end of file during message')
 
 
 def _rebuild_connection(dup_fd, readable, writable):
