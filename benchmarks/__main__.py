@@ -35,18 +35,37 @@ SAMPLE_TIMEOUT = 180          # seconds for one sample, then it is killed
 
 
 def teachmp_available(module):
-    """Can a fresh interpreter import the library and find what we need?"""
+    """Can a fresh interpreter import the library and find what we need?
+
+    Returns (ok, why, directory of the package).
+    """
     code = (f'import {module} as m; m.Process; m.Pipe; m.get_context("fork"); '
-            f'm.get_context("spawn")')
+            f'm.get_context("spawn"); print(m.__file__)')
     try:
         proc = subprocess.run([sys.executable, '-c', code], cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
-        return False, 'importing it took more than 60 s'
+        return False, 'importing it took more than 60 s', None
     if proc.returncode:
         lines = proc.stderr.strip().splitlines()
-        return False, lines[-1] if lines else f'exit code {proc.returncode}'
-    return True, ''
+        why = lines[-1] if lines else f'exit code {proc.returncode}'
+        return False, why, None
+    return True, '', os.path.dirname(proc.stdout.strip().splitlines()[-1])
+
+
+def precompile(*directories):
+    """Write the .pyc files of teachmp and of the suite before measuring.
+
+    The stdlib's bytecode was compiled when Python was installed.  Without
+    this, a checkout that has never been imported (or an environment with
+    PYTHONDONTWRITEBYTECODE=1) would make every fresh interpreter compile
+    teachmp from source -- several ms per spawned child that have nothing to
+    do with teachmp's design.
+    """
+    import compileall
+    for directory in directories:
+        if directory and not compileall.compile_dir(directory, quiet=2):
+            print(f'note: could not precompile {directory}', file=sys.stderr)
 
 
 PLACEMENTS = ('same', 'split', 'none')
@@ -136,7 +155,9 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     env = dict(os.environ, BENCH_TEACHMP_MODULE=args.teachmp_module)
-    ok, why = teachmp_available(args.teachmp_module)
+    ok, why, package_dir = teachmp_available(args.teachmp_module)
+    precompile(HERE, package_dir if args.teachmp_module != 'multiprocessing'
+               else None)
     impls = list(IMPLS) if ok else [i for i in IMPLS if i != 'teachmp']
     if not ok:
         print(f'note: {args.teachmp_module} is not usable yet ({why}); '
@@ -153,6 +174,7 @@ def main(argv=None):
     started = time.time()
     info = report.machine_info()
     samples = {(pl, n, i): [] for pl, n in plan for i in impls}
+    cpu = {}                    # CPU ms per process, start benchmarks only
     for r in range(args.runs):
         for placement, name in plan:
             case = CASES[name]
@@ -163,6 +185,9 @@ def main(argv=None):
             for impl in order:
                 result = take_sample(name, impl, count, env)
                 samples[placement, name, impl].append(result['value'])
+                if 'cpu' in result:
+                    cpu.setdefault((placement, name, impl), []).append(
+                        result['cpu'])
         print(f'round {r + 1}/{args.runs} done '
               f'({time.time() - started:.0f} s)', file=sys.stderr, flush=True)
     info['duration'] = time.time() - started
@@ -171,12 +196,15 @@ def main(argv=None):
     tables = []
     for placement in placements:
         names = [n for pl, n in plan if pl == placement]
-        tables.append((placement, names,
-                       report.table(names, samples, placement)))
+        text = report.table(names, samples, placement)
+        cpu_names = [n for n in names if (placement, n, impls[0]) in cpu]
+        if cpu_names:
+            text += '\n\n' + report.cpu_table(cpu_names, cpu, placement)
+        tables.append((placement, names, text))
     for placement, _, text in tables:
         print(f'\n{report.PLACEMENT_TITLES[placement]}\n\n{text}')
     if args.output:
-        text = report.document(args, info, tables, samples, impls,
+        text = report.document(args, info, tables, samples, cpu, impls,
                                teachmp_note='' if ok else why)
         with open(args.output, 'w', encoding='utf-8') as f:
             f.write(text)

@@ -20,6 +20,7 @@ name), so it imports nothing heavy at module level.
 """
 
 import os
+import resource
 import socket
 import sys
 import time
@@ -109,20 +110,35 @@ def _fork_child(body):
 
 
 # -- 1, 2: process start + join ----------------------------------------------
+# These return (wall ms, CPU ms) per process.  The CPU time (user + system, of
+# the parent and of the children it reaped) hardly depends on what else the
+# machine is doing, where the wall time on a busy machine includes waiting
+# for a core: the report shows both.
+
+def _cpu_seconds():
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _timed_loop(once, count):
+    once()                                         # warm-up, untimed
+    c0, t0 = _cpu_seconds(), time.perf_counter()
+    for _ in range(count):
+        once()
+    t1, c1 = time.perf_counter(), _cpu_seconds()
+    return (t1 - t0) / count * 1e3, (c1 - c0) / count * 1e3
+
 
 def _start_join(mp, method, count):
     ctx = mp.get_context(method)
-    p = ctx.Process(target=noop)                   # warm-up, untimed
-    p.start()
-    p.join(TIMEOUT)
-    _check_exitcode(p)
-    t0 = time.perf_counter()
-    for _ in range(count):
+
+    def once():
         p = ctx.Process(target=noop)
         p.start()
         p.join(TIMEOUT)
         _check_exitcode(p)
-    return (time.perf_counter() - t0) / count * 1e3       # ms per process
+    return _timed_loop(once, count)
 
 
 def fork_start_lib(mp, count):
@@ -137,11 +153,7 @@ def fork_start_floor(count):
         _, status = os.waitpid(pid, 0)
         if status:
             raise RuntimeError(f'child {pid} status {status}')
-    once()
-    t0 = time.perf_counter()
-    for _ in range(count):
-        once()
-    return (time.perf_counter() - t0) / count * 1e3
+    return _timed_loop(once, count)
 
 
 def spawn_start_lib(mp, count):
@@ -157,11 +169,7 @@ def spawn_start_floor(count):
     def once():
         pid = os.posix_spawn(sys.executable, argv, os.environ)
         _wait_child(pid)
-    once()
-    t0 = time.perf_counter()
-    for _ in range(count):
-        once()
-    return (time.perf_counter() - t0) / count * 1e3
+    return _timed_loop(once, count)
 
 
 # -- 3: round trip of a small object -----------------------------------------

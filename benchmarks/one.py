@@ -3,7 +3,8 @@
     python -m benchmarks.one NAME IMPL [--count N]
 
 IMPL is ``teachmp``, ``stdlib`` or ``floor``.  Prints one JSON line
-``{"name": ..., "impl": ..., "count": ..., "value": ..., "unit": ...}``.
+``{"name": ..., "impl": ..., "count": ..., "value": ..., "unit": ...}``
+(plus ``"cpu"``, CPU ms per process, for the start benchmarks).
 The driver (``python -m benchmarks``) runs this once per sample, so that each
 measurement starts from a clean process.
 
@@ -42,8 +43,12 @@ def measure(name, impl, count):
     else:
         mp = importlib.import_module(module_for(impl))
         value = case.lib(mp, count)
-    return {'name': name, 'impl': impl, 'count': count,
-            'value': value, 'unit': case.unit}
+    result = {'name': name, 'impl': impl, 'count': count, 'unit': case.unit}
+    if isinstance(value, tuple):
+        result['value'], result['cpu'] = value
+    else:
+        result['value'] = value
+    return result
 
 
 def main(argv=None):

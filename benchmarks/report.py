@@ -44,12 +44,23 @@ def loadavg():
 
 
 def git_revision():
-    try:
-        out = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=HERE,
-                             capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+    """The commit measured, and whether teachmp/ differs from it."""
+    if os.environ.get('BENCH_SOURCE_REVISION'):    # a snapshot (git archive)
+        return os.environ['BENCH_SOURCE_REVISION']
+
+    def git(*args):
+        try:
+            out = subprocess.run(['git', *args], cwd=HERE, capture_output=True,
+                                 text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return ''
+        return out.stdout.strip() if out.returncode == 0 else ''
+    rev = git('rev-parse', '--short', 'HEAD')
+    if not rev:
         return 'unknown'
-    return out.stdout.strip() or 'unknown'
+    if git('status', '--porcelain', '--', '../teachmp'):
+        rev += ' + uncommitted changes in teachmp/'
+    return rev
 
 
 def machine_info():
@@ -166,6 +177,25 @@ def table(names, samples, placement):
     return '\n'.join(rows)
 
 
+def cpu_table(names, cpu, placement):
+    """The start benchmarks again, in CPU time instead of wall time."""
+    rows = ['CPU time (user + system, parent + children) per process, '
+            'in ms: it counts work done, not time spent waiting for a '
+            'busy core, so it is the steadier of the two on a shared machine.',
+            '',
+            '| benchmark | teachmp | stdlib | OS floor | teachmp/stdlib '
+            '| teachmp/floor |', '|' + '---|' * 6]
+    for name in names:
+        cells = [f'{CASES[name].title} (`{name}`), CPU ms/process']
+        cells += [cell(cpu.get((placement, name, impl), []))
+                  for impl in ('teachmp', 'stdlib', 'floor')]
+        for other in ('stdlib', 'floor'):
+            cells.append(ratio_cell(*ratio(cpu, placement, name,
+                                           'teachmp', other)))
+        rows.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(rows)
+
+
 HOW_TO_READ = """\
 Each cell is the **median** of the samples, with the smallest and largest
 sample in parentheses. Every sample ran in a fresh interpreter
@@ -230,7 +260,7 @@ PLACEMENT_NOTES = {
 }
 
 
-def document(args, info, tables, samples, impls, teachmp_note=''):
+def document(args, info, tables, samples, cpu, impls, teachmp_note=''):
     counts = {n: (args.count or (CASES[n].quick if args.quick
                                  else CASES[n].count))
               for n in args.names}
@@ -278,6 +308,11 @@ def document(args, info, tables, samples, impls, teachmp_note=''):
                                  samples[placement, name, impl])
                 lines.append(f'| {placement} | `{name}` | {counts[name]} '
                              f'| {impl} | {vals} |')
+                if (placement, name, impl) in cpu:
+                    vals = ', '.join(fmt(v) for v in
+                                     cpu[placement, name, impl])
+                    lines.append(f'| {placement} | `{name}` (CPU ms) '
+                                 f'| {counts[name]} | {impl} | {vals} |')
     command = ' '.join(['python -m benchmarks'] + sys.argv[1:])
     lines += ['', f'Command: `{command}`', '']
     return '\n'.join(lines)

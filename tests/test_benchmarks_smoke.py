@@ -65,7 +65,7 @@ def test_report_renders_every_section():
     info = report.machine_info()
     info.update(duration=1.0, load_after='0.00 0.00 0.00')
     doc = report.document(args, info, [('same', ['pipe_stream'], text)],
-                          samples, ['teachmp', 'stdlib', 'floor'])
+                          samples, {}, ['teachmp', 'stdlib', 'floor'])
     for part in ('# Benchmark results', '## Machine', '- CPU: ',
                  '## Raw samples', text):
         assert part in doc
