@@ -38,3 +38,9 @@ def write_pid_and_sleep(path):
     with open(path, "w") as f:
         f.write(str(__import__("os").getpid()))
     __import__("time").sleep(60)
+
+
+def exit_now(code):
+    """End the process at once, without answering (os._exit itself may be
+    wrapped by a tool such as coverage, and then cannot be pickled)."""
+    __import__("os")._exit(code)

@@ -96,4 +96,4 @@ def test_timeout_kills_and_reaps_the_child(ex, tmp_path):
 
 def test_child_that_dies_without_answering(ex):
     with pytest.raises(ChildProcessError, match="3"):
-        ex.spawn_call(os._exit, 3)
+        ex.spawn_call(helpers02.exit_now, 3)
