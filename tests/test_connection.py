@@ -424,6 +424,17 @@ def test_closed_connection(mpmod):
     b.close()
 
 
+def test_dropped_connection_closes_its_end(mpmod):
+    import gc
+
+    a, b = mpmod.Pipe()
+    del a
+    gc.collect()
+    with pytest.raises(EOFError):
+        b.recv()
+    b.close()
+
+
 def test_context_manager(mpmod):
     a, b = mpmod.Pipe()
     with a as entered, b:

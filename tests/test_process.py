@@ -248,6 +248,20 @@ def test_default_names_count_up(mp, start_method):
     assert int(m2.group(1)) == int(m1.group(1)) + 1
 
 
+def test_every_new_process_takes_a_number(mpmod):
+    """An explicit name still uses up a number, and all contexts share one
+    counter."""
+    fork = mpmod.get_context("fork")
+    spawn = mpmod.get_context("spawn")
+    p1 = fork.Process(target=targets.noop)
+    mpmod.Process(target=targets.noop, name="named")
+    p3 = spawn.Process(target=targets.noop)
+    p4 = mpmod.Process(target=targets.noop)
+    n1 = int(p1.name.rsplit("-", 1)[1])
+    assert p3.name == f"SpawnProcess-{n1 + 2}"
+    assert p4.name == f"Process-{n1 + 3}"
+
+
 def test_module_level_process_name(impl):
     p = impl.Process(target=targets.noop)
     assert type(p).__name__ == "Process"
