@@ -8,6 +8,7 @@ every Python from 3.10 to 3.13.
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import pickle
@@ -737,8 +738,20 @@ def test_children_at_parent_exit(which, method, tmp_path):
         # its non-daemonic child, which waits for us
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(0.5)
-        with open(fifo, "w") as f:
-            f.write("go\n")
+        # open without blocking (ENXIO until the child has opened its end)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as exc:
+                if exc.errno != errno.ENXIO:
+                    raise
+                assert proc.poll() is None, "the parent exited without waiting"
+                assert time.monotonic() < deadline, "the child never opened the fifo"
+                time.sleep(0.01)
+        os.write(fd, b"go\n")
+        os.close(fd)
         out, err = proc.communicate(timeout=TIMEOUT)
     finally:
         if proc.poll() is None:
