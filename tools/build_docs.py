@@ -91,9 +91,10 @@ def _catalogs(top: str, ext: str) -> dict[str, str]:
     return found
 
 
-def _english_source(pot: str, location: str) -> str:
-    """A .pot location (relative to the .pot file) as a path from the checkout."""
-    path = os.path.normpath(os.path.join(os.path.dirname(pot), location))
+def _english_source(potdir: str, location: str) -> str:
+    """A .pot location (Sphinx writes it relative to the gettext output
+    directory) as a path from the checkout, through the docs/tutorials link."""
+    path = os.path.normpath(os.path.join(potdir, location))
     return os.path.relpath(os.path.realpath(path), ROOT).replace(os.sep, "/")
 
 
@@ -130,7 +131,7 @@ def check_po(language: str = "ja", potdir: str | None = None) -> list[str]:
         rel = os.path.relpath(pos[page], ROOT).replace(os.sep, "/")
         for msg in wanted:
             entry = catalog.get(msg.id)
-            where = ", ".join(f"{_english_source(pots[page], f)}:{n}"
+            where = ", ".join(f"{_english_source(potdir, f)}:{n}"
                               for f, n in msg.locations[:1])
             text = msg.id if isinstance(msg.id, str) else msg.id[0]
             short = " ".join(text.split())
