@@ -4,6 +4,7 @@
     python tools/build_docs.py              # check .po, build en + ja (-W) into docs/_build/html
     python tools/build_docs.py --check-po   # only check the Japanese catalogs
     python tools/build_docs.py --update-po  # regenerate .pot, merge into docs/locale/ja/*.po
+    python tools/build_docs.py --update-po tutorials/03-pipes/index   # one page's .po only
 
 English is the source.  Japanese lives in gettext catalogs, one per page,
 under docs/locale/ja/LC_MESSAGES/ (``gettext_compact = False``).  The check
@@ -165,13 +166,33 @@ def report_po(problems: list[str]) -> bool:
     return False
 
 
-def update_po() -> int:
+def update_po(pages: list[str] | None = None) -> int:
+    """Regenerate the .pot files and merge them into the .po files (sphinx-intl).
+
+    pages: only these pages' catalogs (e.g. "tutorials/03-pipes/index"), so
+    that several people translating different chapters do not rewrite each
+    other's files; default every page.
+    """
     if build_pot() != 0:
         return 1
-    cmd = [sys.executable, "-m", "sphinx_intl", "update", "-p", GETTEXT,
-           "-d", LOCALE] + [arg for lang in TRANSLATED for arg in ("-l", lang)]
-    say(" ".join(cmd[1:]))
-    rc = subprocess.call(cmd, cwd=ROOT)
+    potdir = GETTEXT
+    with tempfile.TemporaryDirectory(prefix="teachmp-pot-some-") as some:
+        if pages:
+            pots = _catalogs(GETTEXT, ".pot")
+            for page in pages:
+                page = page.replace(os.sep, "/").removesuffix(".md")
+                if page not in pots:
+                    say(f"no page {page!r} with translatable text; pages: "
+                        + ", ".join(sorted(pots)))
+                    return 2
+                dest = os.path.join(some, *page.split("/")) + ".pot"
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                shutil.copy(pots[page], dest)
+            potdir = some
+        cmd = [sys.executable, "-m", "sphinx_intl", "update", "-p", potdir,
+               "-d", LOCALE] + [arg for lang in TRANSLATED for arg in ("-l", lang)]
+        say(" ".join(cmd[1:]))
+        rc = subprocess.call(cmd, cwd=ROOT)
     if rc == 0:
         for lang in TRANSLATED:  # tell what is left to translate
             report_po(check_po(lang, GETTEXT))
@@ -246,14 +267,14 @@ def build_all() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--update-po", action="store_true",
+    group.add_argument("--update-po", nargs="*", metavar="PAGE",
                        help="regenerate the .pot files and merge them into docs/locale/ja "
                             "(keeps translations; changed entries become fuzzy)")
     group.add_argument("--check-po", action="store_true",
                        help="only check that every Japanese entry is translated and not fuzzy")
     args = parser.parse_args(argv)
-    if args.update_po:
-        return update_po()
+    if args.update_po is not None:
+        return update_po(args.update_po)
     if args.check_po:
         return 0 if all(report_po(check_po(lang)) for lang in TRANSLATED) else 1
     return build_all()
