@@ -1,0 +1,29 @@
+"""Functions the chapter 05 tests run in child processes (importable by name)."""
+import os
+import time
+
+
+def take_one(sem, timeout):
+    """Exit 0 if a unit came within ``timeout`` seconds, 1 if not."""
+    os._exit(0 if sem.acquire(timeout=timeout) else 1)
+
+
+def give_back(sem):
+    sem.release()
+
+
+def hammer(sem, rounds, guard, inside, peak, total):
+    """Take and give back ``sem`` ``rounds`` times, recording how many
+    processes were inside at once (``inside``/``peak``/``total`` are
+    shared ints guarded by ``guard``)."""
+    for _ in range(rounds):
+        if not sem.acquire(timeout=20):
+            raise TimeoutError("no unit within 20 s")
+        with guard:
+            inside.value += 1
+            total.value += 1
+            peak.value = max(peak.value, inside.value)
+        time.sleep(0.0005)              # stay inside a little: let others try
+        with guard:
+            inside.value -= 1
+        sem.release()
