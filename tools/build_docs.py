@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -222,17 +223,26 @@ class _AssetFinder(HTMLParser):
                 self.remote.append(f"<{tag}> {url}")
 
 
+_CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""")
+
+
 def check_offline(site: str) -> list[str]:
+    """Every URL a page or a style sheet would fetch from another host."""
     problems = []
     for dirpath, _dirs, files in os.walk(site):
         for name in files:
-            if not name.endswith(".html"):
-                continue
             path = os.path.join(dirpath, name)
-            finder = _AssetFinder()
-            with open(path, encoding="utf-8") as f:
-                finder.feed(f.read())
-            problems += [f"{os.path.relpath(path, ROOT)}: {u}" for u in finder.remote]
+            if name.endswith(".html"):
+                finder = _AssetFinder()
+                with open(path, encoding="utf-8") as f:
+                    finder.feed(f.read())
+                remote = finder.remote
+            elif name.endswith(".css"):
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    remote = [f"css {u}" for u in _CSS_REMOTE.findall(f.read())]
+            else:
+                continue
+            problems += [f"{os.path.relpath(path, ROOT)}: {u}" for u in remote]
     return problems
 
 
