@@ -275,6 +275,13 @@ def build_all() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        import sphinx  # noqa: F401
+        import sphinx_intl  # noqa: F401
+    except ImportError as exc:
+        say(f"{exc.name} is not installed for {sys.executable}: run `make docs` "
+            "(it creates .venv), or use .venv/bin/python")
+        return 2
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--update-po", nargs="*", metavar="PAGE",
