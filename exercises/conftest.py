@@ -88,7 +88,9 @@ def _no_escaped_child_and_no_leftovers():
     yield
     if os.getpid() != pid:
         # A forked child came back into pytest: it returned (or raised)
-        # instead of leaving with os._exit().  Stop it here, quietly.
+        # instead of leaving with os._exit().  Stop it here (exit code 70).
+        os.write(2, b"\n*** a forked child returned into pytest instead of "
+                    b"ending with os._exit(); stopped with exit code 70 ***\n")
         os._exit(70)
     mp = sys.modules.get("multiprocessing")
     left = mp.active_children() if mp is not None else []

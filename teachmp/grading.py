@@ -174,7 +174,7 @@ def cmd_list(args):
         print(f"\n{chapter.name}")
         for marker, number, path, title in workspace.exercises(chapter):
             file = path.name if path else "?"
-            print(f"  {number:<5} {marker:<7} {file:<22} {title}")
+            print(f"  {number:<5} {marker:<7} {file:<26} {title}")
     print("\nCheck one chapter: python -m teachmp exercises check NN")
     return 0
 
