@@ -179,21 +179,47 @@ def table(names, samples, placement):
 
 def cpu_table(names, cpu, placement):
     """The start benchmarks again, in CPU time instead of wall time."""
-    rows = ['CPU time (user + system, parent + children) per process, '
-            'in ms: it counts work done, not time spent waiting for a '
-            'busy core, so it is the steadier of the two on a shared machine.',
+    rows = ['The same start benchmarks in CPU time (user + system, parent + '
+            'the children it reaped) per process: it counts work done, not '
+            'time spent waiting for a busy core, so on a shared machine it is '
+            'the steadier of the two. Same target, judged on CPU time.',
             '',
-            '| benchmark | teachmp | stdlib | OS floor | teachmp/stdlib '
-            '| teachmp/floor |', '|' + '---|' * 6]
+            '| benchmark | unit | teachmp | stdlib | OS floor '
+            '| teachmp/stdlib | teachmp/floor | target | result |',
+            '|' + '---|' * 9]
     for name in names:
-        cells = [f'{CASES[name].title} (`{name}`), CPU ms/process']
+        case = CASES[name]
+        goal, result = verdict(case, cpu, placement)
+        cells = [f'{case.title}, CPU (`{name}`)', 'CPU ms/process']
         cells += [cell(cpu.get((placement, name, impl), []))
                   for impl in ('teachmp', 'stdlib', 'floor')]
         for other in ('stdlib', 'floor'):
             cells.append(ratio_cell(*ratio(cpu, placement, name,
                                            'teachmp', other)))
+        cells += [goal, result]
         rows.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(rows)
+
+
+def busy_note(info):
+    """A warning when other work was competing for the CPUs."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    loads = []
+    for text in (info['load_before'], info['load_after']):
+        try:
+            loads.append(float(text.split()[0]))
+        except (ValueError, IndexError):
+            pass
+    if loads and max(loads) > 0.5 * cores:
+        return (f'> **Busy machine:** the 1-minute load average reached '
+                f'{max(loads):.1f} on {cores} cores during this run (other '
+                'work was running). Wall times spread widely and a verdict '
+                'near 1.00 can flip between runs; the CPU-time table and the '
+                'ratio ranges are the better guide.')
+    return ''
 
 
 HOW_TO_READ = """\
@@ -225,7 +251,11 @@ WHAT_IS_MEASURED = """\
   `os.posix_spawn()` of `sys.executable -c pass` (with `site`, like the
   children of both libraries; `-S` would be cheaper than any of them), then
   `waitpid`: the start-up of a bare interpreter, which every spawned child
-  pays before it can import anything.
+  pays before it can import anything (in the project's `.venv` that includes
+  `site` loading the editable install's import hook, a few ms, paid alike by
+  all three columns). Before measuring, the driver writes the bytecode of
+  teachmp and of the suite (`compileall`), as the stdlib's was written when
+  Python was installed, so that no child compiles source code.
 - **Pipe round trip** (`pipe_roundtrip`): a `Pipe()` (duplex, a socketpair in
   both libraries), a forked child that echoes what it receives; the parent
   does `send(('ping', 1))` then `recv()`, 100 untimed round trips then the
@@ -247,8 +277,8 @@ WHAT_IS_MEASURED = """\
 
 PLACEMENT_NOTES = {
     'same': 'Every process of a sample runs on one CPU (`sched_setaffinity`), '
-            'so a message costs two context switches and the system calls; '
-            'the numbers are stable from run to run and show what each '
+            'so a message costs two context switches and the system calls: '
+            'on a quiet machine the steadiest placement, showing what each '
             'implementation itself costs. **The targets are judged on this '
             'table.**',
     'split': 'The parent on one CPU, the child of each pipe benchmark on the '
@@ -278,6 +308,9 @@ def document(args, info, tables, samples, cpu, impls, teachmp_note=''):
     lines += [f'teachmp vs the stdlib `multiprocessing` vs the raw OS floor: '
               f'{args.runs} samples per cell, each in a fresh interpreter, '
               f'taken {info["date"]} on the machine below.', '']
+    note = busy_note(info)
+    if note:
+        lines += [note, '']
     for placement, _, text in tables:
         lines += [f'## {PLACEMENT_TITLES[placement]}', '',
                   PLACEMENT_NOTES[placement], '', text, '']
