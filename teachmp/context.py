@@ -90,6 +90,12 @@ class BaseContext:
         from teachmp.queues import SimpleQueue
         return SimpleQueue(ctx=self.get_context())
 
+    def Pool(self, processes=None, initializer=None, initargs=(),
+             maxtasksperchild=None):
+        from teachmp.pool import Pool
+        return Pool(processes, initializer, initargs, maxtasksperchild,
+                    context=self.get_context())
+
     # -- shared memory (teachmp.sharedctypes) -------------------------------------
 
     def RawValue(self, typecode_or_type, *args):
@@ -266,5 +272,5 @@ PUBLIC_NAMES = [
     'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'RawValue', 'RawArray', 'Value', 'Array',
-    'Queue', 'JoinableQueue', 'SimpleQueue',
+    'Queue', 'JoinableQueue', 'SimpleQueue', 'Pool',
 ]

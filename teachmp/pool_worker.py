@@ -20,10 +20,12 @@ writes ``(pid, job, i)`` into its slot of a small shared ``board``
 pool reads the slot and knows exactly which result will never come.
 """
 
+import itertools
 import os
 import traceback
 
 from teachmp import errors
+from teachmp.reduction import ForkingPickler
 
 _PID, _JOB, _INDEX, _FIELDS = 0, 1, 2, 3
 IDLE = -1
@@ -81,30 +83,50 @@ def mapstar(args):
 
 
 def starmapstar(args):
-    return list(__import__('itertools').starmap(args[0], args[1]))
+    return list(itertools.starmap(args[0], args[1]))
 
 
-def _get_task(inqueue, board_owner):
+# Which worker (pid) holds the task queue's read lock and the result queue's
+# write lock right now; 0 if none.  See _get_task and _put_result.
+TASK_READER, RESULT_WRITER = 0, 1
+
+
+def _get_task(inqueue, owners):
     """``inqueue.get()``, noting in shared memory that we hold its read lock.
 
     Idle workers sleep inside ``get`` holding the queue's read lock.  If one
     is killed there, the lock's token is gone with it and every other worker
-    would wait forever; the pool reads ``board_owner`` and gives it back.
+    would wait forever; the pool sees the pid in ``owners`` and gives the
+    token back.
     """
     rlock = getattr(inqueue, '_rlock', None)
-    if rlock is None or board_owner is None:
+    if rlock is None or owners is None:
         return inqueue.get()
     with rlock:
-        board_owner.value = os.getpid()
+        owners[TASK_READER] = os.getpid()
         try:
             data = inqueue._reader.recv_bytes()
         finally:
-            board_owner.value = 0
-    return inqueue._loads(data)
+            owners[TASK_READER] = 0
+    return ForkingPickler.loads(data)
+
+
+def _put_result(outqueue, message, owners):
+    """``outqueue.put(message)``, noting that we hold its write lock."""
+    wlock = getattr(outqueue, '_wlock', None)
+    if wlock is None or owners is None:
+        return outqueue.put(message)
+    data = ForkingPickler.dumps(message)     # may fail: before the lock
+    with wlock:
+        owners[RESULT_WRITER] = os.getpid()
+        try:
+            outqueue._writer.send_bytes(data)
+        finally:
+            owners[RESULT_WRITER] = 0
 
 
 def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
-           board=None, slot=0, board_owner=None, wrap_exception=True):
+           board=None, slot=0, owners=None, wrap_exception=True):
     if initializer is not None:
         initializer(*initargs)
     pid = os.getpid()
@@ -112,7 +134,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
     done = 0
     while maxtasks is None or done < maxtasks:
         try:
-            task = _get_task(inqueue, board_owner)
+            task = _get_task(inqueue, owners)
         except (EOFError, OSError):
             break                       # the pool went away
         if task is None:
@@ -127,9 +149,10 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
                 e = ExceptionWithTraceback(e, e.__traceback__)
             result = (False, e)
         try:
-            outqueue.put((job, i, result))
+            _put_result(outqueue, (job, i, result), owners)
         except Exception as e:
-            outqueue.put((job, i, (False, MaybeEncodingError(e, result[1]))))
+            _put_result(outqueue, (job, i, (False, MaybeEncodingError(e, result[1]))),
+                        owners)
         if board is not None:
             board[base + _JOB] = IDLE
         task = job = func = args = kwds = result = None   # free them now

@@ -44,9 +44,12 @@ class Popen(_ForkPopen):
         try:
             for obj in (spawn.get_preparation_data(process_obj._name),
                         process_obj):
-                blob = reduction.ForkingPickler.dumps(obj)
-                data.write(spawn._LENGTH.pack(len(blob)))
-                data.write(blob)
+                # Release the view at once: a memoryview left in this frame
+                # (kept alive by a traceback if the next dumps fails) pins
+                # its BytesIO, which some Python versions cannot free.
+                with reduction.ForkingPickler.dumps(obj) as blob:
+                    data.write(spawn._LENGTH.pack(len(blob)))
+                    data.write(blob)
         finally:
             context.set_spawning_popen(None)
 

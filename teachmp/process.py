@@ -280,7 +280,8 @@ class BaseProcess:
                 self.run()
                 exitcode = 0
             finally:
-                util.exit_function()
+                if _EXIT_FUNCTION_IN_BOOTSTRAP:
+                    util.exit_function()
         except SystemExit as e:
             exitcode = _exitcode_from_system_exit(e)
         except BaseException:
@@ -292,7 +293,16 @@ class BaseProcess:
             util.join_non_daemon_threads()
             log.info('process exiting with exitcode %d', exitcode)
             log.flush_std_streams()
+            if not _EXIT_FUNCTION_IN_BOOTSTRAP:
+                util.exit_function()
+                log.flush_std_streams()
         return exitcode
+
+
+# Up to 3.12 the stdlib's child cleans up (joins its own children, says
+# "process shutting down") inside _bootstrap; 3.13 moved that to an atexit
+# handler that runs after "process exiting".  Follow the running Python.
+_EXIT_FUNCTION_IN_BOOTSTRAP = sys.version_info < (3, 13)
 
 
 def _exitcode_from_system_exit(e):
