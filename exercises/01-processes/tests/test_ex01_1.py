@@ -60,10 +60,10 @@ def test_timeout_terminates_what_is_still_running(ex):
     r, w = mp.Pipe(duplex=False)     # nobody ever sends on w
     t0 = time.monotonic()
     codes = ex.fan_out(helpers01.act, [("ok", None), ("wait", r), ("exit", 2)],
-                       timeout=0.5)
+                       timeout=1.5)
     elapsed = time.monotonic() - t0
     assert codes == [0, -signal.SIGTERM, 2]
-    assert elapsed < 5
+    assert elapsed < 6
     assert mp.active_children() == []
 
 
