@@ -245,8 +245,8 @@ class Pool:
     def _handle_workers(self):
         while self._state == RUN or (self._cache and self._state != TERMINATE):
             self._maintain_pool()
-            sentinels = [w.sentinel for w in self._pool]
-            ready = connection.wait(sentinels + [self._wake_r], timeout=0.5)
+            ready = connection.wait(self._worker_sentinels() + [self._wake_r],
+                                    timeout=0.5)
             if self._wake_r in ready:
                 os.read(self._wake_r, 4096)
         if self._state != TERMINATE:
@@ -273,6 +273,14 @@ class Pool:
             self._slots[slot] = None
             if self._state == RUN:
                 self._start_worker(slot)
+
+    def _worker_sentinels(self):
+        return [w.sentinel for w in self._pool]
+
+    def _stop_workers(self):
+        for w in list(self._pool):
+            if w.exitcode is None:
+                w.terminate()
 
     def _recover_locks(self, pid):
         # A worker killed while holding a queue lock took the lock's token
@@ -302,9 +310,7 @@ class Pool:
         # Stop the result handler while the workers still live: a worker
         # killed while writing a result would take the write lock with it.
         self._outqueue.put(None)
-        for w in list(self._pool):
-            if w.exitcode is None:
-                w.terminate()
+        self._stop_workers()
         for w in list(self._pool):
             w.join()
         self._drain_tasks_until(self._threads[1])
@@ -348,3 +354,47 @@ def _chunks(iterable, size):
         if not chunk:
             return
         yield chunk
+
+
+class ThreadPool(Pool):
+    """The same Pool with threads as workers (``teachmp.dummy.Pool``).
+
+    Threads share memory, so the task and result queues are plain
+    ``queue.SimpleQueue`` objects and nothing is pickled.  A thread cannot be
+    killed: ``terminate`` drops the queued tasks and lets running ones finish.
+    """
+
+    @staticmethod
+    def Process(ctx, *args, **kwds):
+        from teachmp.dummy import DummyProcess
+        return DummyProcess(*args, **kwds)
+
+    def __init__(self, processes=None, initializer=None, initargs=()):
+        super().__init__(processes, initializer, initargs)
+
+    def _setup_queues(self):
+        self._inqueue = queue.SimpleQueue()
+        self._outqueue = queue.SimpleQueue()
+        self._board = None          # threads never die mid-task unseen
+        self._owners = None
+
+    def _worker_sentinels(self):
+        return []
+
+    def _maintain_pool(self):
+        for slot, w in enumerate(self._slots):
+            if w is not None and not w.is_alive():
+                w.join()
+                self._pool.remove(w)
+                self._slots[slot] = None
+                if self._state == RUN:
+                    self._start_worker(slot)
+
+    def _stop_workers(self):
+        while True:
+            try:
+                self._inqueue.get_nowait()
+            except queue.Empty:
+                break
+        for _ in self._pool:
+            self._inqueue.put(None)

@@ -27,7 +27,7 @@ __all__ = [
     'Process', 'current_process', 'active_children', 'freeze_support',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'Queue', 'JoinableQueue', 'Pipe', 'Value', 'Array',
-    'Namespace', 'Manager', 'shutdown',
+    'Namespace', 'Manager', 'Pool', 'shutdown',
 ]
 
 
@@ -109,6 +109,11 @@ class Value:
 
 def Array(typecode, sequence, lock=True):
     return array.array(typecode, sequence)
+
+
+def Pool(processes=None, initializer=None, initargs=()):
+    from teachmp.pool import ThreadPool
+    return ThreadPool(processes, initializer, initargs)
 
 
 def Manager():
