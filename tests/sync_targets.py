@@ -276,3 +276,13 @@ def set_shareable_item(modname, name, index, value, conn):
         conn.send(list(sl))
     finally:
         sl.shm.close()
+
+
+def create_shm_and_exit(modname, name, data, conn):
+    """Create the named block *name*, write data, close it and exit without
+    unlinking: the block must outlive this process."""
+    shared_memory = importlib.import_module(modname + ".shared_memory")
+    shm = shared_memory.SharedMemory(name, create=True, size=len(data))
+    shm.buf[: len(data)] = data
+    conn.send(shm.name)
+    shm.close()
