@@ -187,8 +187,11 @@ def barrier_cycles_quiet(barrier, cycles, conn):
 # -- shared ctypes -------------------------------------------------------------------
 
 
-def locked_increments(value, n):
-    """Stress helper: n increments of value.value, each under its lock."""
+def locked_increments(value, n, gate=None):
+    """Stress helper: n increments of value.value, each under its lock
+    (after *gate*, an Event, is set: so that all workers run at once)."""
+    if gate is not None and not gate.wait(TIMEOUT):
+        raise RuntimeError("the gate never opened")
     for _ in range(n):
         with value.get_lock():
             value.value += 1

@@ -1,0 +1,76 @@
+"""Stress: many processes hammering one lock and one barrier.
+
+Issue 3's acceptance: 4 processes x 10,000 locked increments of one Value
+give exactly 40,000 (fork and spawn); a Barrier of 4 parties cycles 1,000
+times without breaking (fork and spawn).  Both run on teachmp and on the
+stdlib.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import sync_targets as st
+
+TIMEOUT = 60
+PROCS = 4
+INCREMENTS = 10_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm_heaps():
+    st.warm_heaps()  # see sync_targets.warm_heaps
+
+
+def join_all(procs):
+    for p in procs:
+        p.join(TIMEOUT)
+    for p in procs:
+        if p.exitcode is None:
+            p.kill()
+            p.join(5)
+    return [p.exitcode for p in procs]
+
+
+@pytest.mark.timeout(120)
+def test_locked_increments(mp):
+    counter = mp.Value("i", 0)
+    gate = mp.Event()  # all workers start together: real contention
+    procs = [mp.Process(target=st.locked_increments, args=(counter, INCREMENTS, gate))
+             for _ in range(PROCS)]
+    for p in procs:
+        p.start()
+    gate.set()
+    assert join_all(procs) == [0] * PROCS
+    assert counter.value == PROCS * INCREMENTS
+
+
+@pytest.mark.timeout(120)
+def test_barrier_cycles(mp):
+    cycles = 1000
+    barrier = mp.Barrier(PROCS)
+    pipes = [mp.Pipe(duplex=False) for _ in range(PROCS - 1)]
+    procs = [mp.Process(target=st.barrier_cycles_quiet, args=(barrier, cycles, w))
+             for _, w in pipes]
+    for p in procs:
+        p.start()
+    try:
+        done = 0
+        for _ in range(cycles):
+            barrier.wait(TIMEOUT)
+            done += 1
+        results = []
+        for r, _ in pipes:
+            assert r.poll(TIMEOUT), "a party never finished"
+            results.append(r.recv())
+    finally:
+        if barrier.n_waiting or done < cycles:
+            barrier.abort()  # let every child out
+        codes = join_all(procs)
+        for r, w in pipes:
+            r.close()
+            w.close()
+    assert done == cycles
+    assert results == [("ok", cycles)] * (PROCS - 1)
+    assert codes == [0] * (PROCS - 1)
+    assert barrier.broken is False and barrier.n_waiting == 0
