@@ -9,8 +9,9 @@ After every test we look at three things the test might have left behind:
 
 Things that end a little after the test (a child that is still exiting, a
 descriptor closed by a garbage-collected object) get a short grace period.
-Long-lived helpers that a library starts once on purpose (the stdlib's
-resource tracker, for example) are not counted.
+Long-lived helpers that a library starts once on purpose are not counted:
+the stdlib's resource tracker and forkserver, and the arenas of the stdlib's
+and teachmp's shared-memory heaps (kept for the life of the process).
 
 A leak makes the test ERROR at teardown with a message naming what leaked,
 leaked children are killed and reaped so the next test is not blamed
@@ -124,6 +125,22 @@ def _helper_resources() -> tuple[set[int], set[int]]:
             value = getattr(server, attr, None)
             if value is not None:
                 fds.add(value)
+    # shared-memory heaps keep their arenas (a file + its mapping) for the
+    # life of the process, by design: the stdlib's and teachmp's
+    heap_mods = (
+        (sys.modules.get("multiprocessing.heap"), "BufferWrapper._heap"),
+        (sys.modules.get("teachmp.heap"), "_heap"),
+    )
+    for mod, attr_path in heap_mods:
+        heap = mod
+        for attr in attr_path.split("."):
+            heap = getattr(heap, attr, None)
+        if heap is None or getattr(heap, "_pid", os.getpid()) != os.getpid():
+            continue
+        for arena in list(getattr(heap, "_arenas", ())):
+            fd = getattr(arena, "fd", -1)
+            if isinstance(fd, int) and fd >= 0:
+                fds.add(fd)
     # teachmp may grow helpers of its own later; it can list them here
     tm = sys.modules.get("teachmp")
     hook = getattr(tm, "_long_lived_helpers", None)
@@ -165,10 +182,13 @@ def _new_threads(before: Snapshot):
 def _new_fds(before: Snapshot):
     _, helper_fds = _helper_resources()
     now = open_fds()
+    # an mmap holds a duplicate of its file's fd: same target, other number
+    helper_targets = {now[fd] for fd in helper_fds if fd in now}
     return {
         fd: target
         for fd, target in now.items()
         if fd not in helper_fds
+        and target not in helper_targets
         and (fd not in before.fds or before.fds[fd] != target)
     }
 
