@@ -27,3 +27,28 @@ def hammer(sem, rounds, guard, inside, peak, total):
         with guard:
             inside.value -= 1
         sem.release()
+
+
+def rounds_worker(i, barrier, rounds, data, indices, parties):
+    """Write my round number, meet the others, check nobody is out of step.
+
+    Exit code 0 if every check held, 3 if a process was seen out of step.
+    """
+    for r in range(rounds):
+        data[i] = r
+        indices[r * parties + i] = barrier.wait(timeout=20)
+        seen = list(data)
+        # after the barrier of round r everybody has written r, and nobody
+        # can be further than round r + 1 (they would need us at the next one)
+        if min(seen) < r or max(seen) > r + 1:
+            os._exit(3)
+    os._exit(0)
+
+
+def wait_once(barrier, timeout):
+    """Exit 0 after one successful wait, 4 on TimeoutError."""
+    try:
+        barrier.wait(timeout=timeout)
+    except TimeoutError:
+        os._exit(4)
+    os._exit(0)
