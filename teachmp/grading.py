@@ -18,8 +18,8 @@ fork that goes astray, or a test that hangs (pytest-timeout stops it), can
 not take the command down with it.
 
 ``grade`` counts *tests*: ``Score: x/y`` is the number of passed tests out
-of all the tests of the chosen exercises, and it also says how many
-exercises pass completely.  It exits 0 once it has graded, whatever the
+of all the tests of the chosen exercises (a skipped test is not graded),
+and it also says how many exercises pass completely.  It exits 0 once it has graded, whatever the
 score (a teacher wants the number), 1 with ``--strict`` when a test did not
 pass (what CI autograding needs), 2 when grading itself failed.
 
@@ -249,13 +249,14 @@ def cmd_grade(args):
     print(f"Grading {'your copy' if workspace.is_copy else workspace.impl + '/'}"
           f" ({', '.join(c.name for c in chapters)})")
     for mk, (number, title) in expected.items():
-        cases = results.get(mk, [])
+        # A skipped test (say, not possible on this platform) is not graded.
+        cases = [c for c in results.get(mk, []) if c[1] != "skipped"]
         ok = sum(1 for _, outcome, _ in cases if outcome == "passed")
         passed, total = passed + ok, total + len(cases)
         done = bool(cases) and ok == len(cases)
         complete += done
-        status = "done" if done else ("not started" if ok == 0 else "partly")
-        print(f"  {number:<5} {mk:<7} {ok:>3}/{len(cases):<3} {status:<11} {title}")
+        status = "done" if done else ("todo" if ok == 0 else "partly")
+        print(f"  {number:<5} {mk:<7} {ok:>3}/{len(cases):<3} {status:<6} {title}")
         if not done and args.details:
             for name, outcome, message in cases:
                 if outcome != "passed":
