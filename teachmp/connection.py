@@ -25,6 +25,7 @@ descriptor, which works for both.
 returns the ones that are ready, with ``select.poll``.
 """
 
+import io
 import math
 import os
 import select
@@ -246,17 +247,16 @@ class Connection:
                 # or payload) is EOFError; EOF in the middle of one is OSError.
                 raise EOFError
         if size <= _PREALLOCATE_LIMIT:
-            # Read straight into one buffer: no list of chunks to join.
-            buf = bytearray(size)
-            buf[:len(got)] = got
-            pos = len(got)
-            with memoryview(buf) as view:
-                while pos < size:
-                    n = os.readv(fd, [view[pos:]])
-                    if n == 0:
-                        _eof(pos)
-                    pos += n
-            return bytes(buf)
+            # io.BufferedReader.read(n) reads straight into the bytes object
+            # it returns, looping in C until n bytes arrived; with a 1-byte
+            # buffer it never reads past the message.  One copy, kernel to
+            # result, and no second 1 MiB buffer to allocate and free.
+            reader = io.BufferedReader(io.FileIO(fd, 'rb', closefd=False),
+                                       buffer_size=1)
+            rest = reader.read(size - len(got))
+            if len(got) + len(rest) < size:
+                _eof(len(got) + len(rest))
+            return got + rest if got else rest
         # A huge announced length: grow as the bytes really arrive, so that a
         # lying header cannot make us allocate gigabytes up front.
         chunks = []

@@ -21,7 +21,6 @@ logging to stderr, and at which level, travels in the preparation data (see
 ``spawn.get_preparation_data``) so the child keeps logging the same way.
 """
 
-import logging
 import sys
 
 SUBDEBUG = 5
@@ -33,13 +32,11 @@ _logger = None          # created on first get_logger()
 _log_to_stderr = False  # whether log_to_stderr() was called in this process
 
 
-class _ProcessNameFilter(logging.Filter):
+def _process_name_filter(record):
     """Stamp each record with teachmp's idea of the current process name."""
-
-    def filter(self, record):
-        from teachmp.process import current_process
-        record.processName = current_process().name
-        return True
+    from teachmp.process import current_process
+    record.processName = current_process().name
+    return True
 
 
 def get_logger():
@@ -50,10 +47,11 @@ def get_logger():
     its level is left unset (``NOTSET``) until someone chooses one.
     """
     global _logger
+    import logging
     if _logger is None:
         logger = logging.getLogger(LOGGER_NAME)
         logger.propagate = False
-        logger.addFilter(_ProcessNameFilter())
+        logger.addFilter(_process_name_filter)
         _logger = logger
     return _logger
 
@@ -61,6 +59,7 @@ def get_logger():
 def log_to_stderr(level=None):
     """Send teachmp's log records to stderr in the stdlib's format."""
     global _log_to_stderr
+    import logging
     logger = get_logger()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(DEFAULT_LOGGING_FORMAT))
@@ -78,12 +77,12 @@ def sub_debug(msg, *args):
 
 def debug(msg, *args):
     if _logger:
-        _logger.log(logging.DEBUG, msg, *args, stacklevel=2)
+        _logger.log(10, msg, *args, stacklevel=2)
 
 
 def info(msg, *args):
     if _logger:
-        _logger.log(logging.INFO, msg, *args, stacklevel=2)
+        _logger.log(20, msg, *args, stacklevel=2)
 
 
 def sub_warning(msg, *args):

@@ -17,7 +17,6 @@ installs it before it imports the script.
 """
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import io
@@ -29,7 +28,10 @@ import types
 _PREFIX = 'multiprocessing.'
 
 
-class _AliasLoader(importlib.abc.Loader):
+# Plain classes rather than importlib.abc subclasses: the import system only
+# needs these methods, and importlib.abc drags a dozen modules into every
+# spawned child's start-up.
+class _AliasLoader:
     def __init__(self, real_name):
         self.real_name = real_name
 
@@ -40,7 +42,7 @@ class _AliasLoader(importlib.abc.Loader):
         pass        # already executed under its real name
 
 
-class _AliasFinder(importlib.abc.MetaPathFinder):
+class _AliasFinder:
     """Resolve ``multiprocessing.X`` to ``teachmp.X``."""
 
     def find_spec(self, fullname, path=None, target=None):

@@ -145,7 +145,7 @@ class SharedMemory:
 
 _KINDS = {int: 'q', float: 'd', bool: '?', type(None): 'x', str: 's', bytes: 'b'}
 _HEADER = struct.Struct('q')        # number of items
-_SLOT_INFO = struct.Struct('c3xi')  # kind letter, capacity in bytes
+_SLOT_INFO = struct.Struct('c3xiq')  # kind letter, capacity, used length
 _ALIGN = 8
 
 
@@ -164,9 +164,9 @@ def _kind_and_payload(value):
 class ShareableList:
     """A fixed-length list in a named shared-memory block.
 
-    Layout: an 8-byte item count; then per item an 8-byte slot descriptor
-    (kind letter and capacity); then the slots, each a multiple of 8 bytes.
-    A str or bytes slot stores its length in its first 8 bytes.
+    Layout: an 8-byte item count; then per item a 16-byte slot descriptor
+    (kind letter, capacity, length of a str/bytes value); then the slots,
+    each a multiple of 8 bytes.
     """
 
     def __init__(self, sequence=None, *, name=None):
@@ -175,7 +175,7 @@ class ShareableList:
             slots = []
             for value in items:
                 kind, payload = _kind_and_payload(value)
-                capacity = 8 if payload is None else 8 + _round_up(len(payload))
+                capacity = 8 if payload is None else _round_up(len(payload))
                 slots.append((kind, capacity))
             size = _HEADER.size + _SLOT_INFO.size * len(items) + sum(c for _, c in slots)
             self.shm = SharedMemory(name, create=True, size=max(size, 1))
@@ -186,7 +186,7 @@ class ShareableList:
         else:
             self.shm = SharedMemory(name)
             count, = _HEADER.unpack_from(self.shm.buf, 0)
-            slots = [(k.decode(), cap) for k, cap in (
+            slots = [(k.decode(), cap) for k, cap, _ in (
                 _SLOT_INFO.unpack_from(self.shm.buf, _HEADER.size + i * _SLOT_INFO.size)
                 for i in range(count))]
             self._read_layout_from(slots, write=False)
@@ -198,13 +198,17 @@ class ShareableList:
         for i, (kind, capacity) in enumerate(slots):
             if write:
                 _SLOT_INFO.pack_into(self.shm.buf, _HEADER.size + i * _SLOT_INFO.size,
-                                     kind.encode(), capacity)
+                                     kind.encode(), capacity, 0)
             self._offsets.append(offset)
             offset += capacity
 
+    def _slot_info(self, i):
+        kind, _, length = _SLOT_INFO.unpack_from(
+            self.shm.buf, _HEADER.size + i * _SLOT_INFO.size)
+        return kind.decode(), length
+
     def _kind(self, i):
-        kind, _ = _SLOT_INFO.unpack_from(self.shm.buf, _HEADER.size + i * _SLOT_INFO.size)
-        return kind.decode()
+        return self._slot_info(i)[0]
 
     def __len__(self):
         return len(self._offsets)
@@ -219,12 +223,12 @@ class ShareableList:
 
     def __getitem__(self, i):
         i = self._index(i)
-        buf, offset, kind = self.shm.buf, self._offsets[i], self._kind(i)
+        buf, offset = self.shm.buf, self._offsets[i]
+        kind, length = self._slot_info(i)
         if kind == 'x':
             return None
         if kind in 'sb':
-            length, = struct.unpack_from('q', buf, offset)
-            raw = bytes(buf[offset + 8:offset + 8 + length])
+            raw = bytes(buf[offset:offset + length])
             return raw.decode('utf-8') if kind == 's' else raw
         return struct.unpack_from(kind, buf, offset)[0]
 
@@ -233,17 +237,18 @@ class ShareableList:
         kind, payload = _kind_and_payload(value)
         offset, capacity = self._offsets[i], self._capacity[i]
         buf = self.shm.buf
+        length = 0
         if payload is not None:
-            if 8 + len(payload) > capacity:
+            length = len(payload)
+            if length > capacity:
                 raise ValueError('%s item exceeds available storage: this slot '
                                  'holds at most %d bytes' % (
-                                     'str' if kind == 's' else 'bytes', capacity - 8))
-            struct.pack_into('q', buf, offset, len(payload))
-            buf[offset + 8:offset + 8 + len(payload)] = payload
+                                     'str' if kind == 's' else 'bytes', capacity))
+            buf[offset:offset + length] = payload
         elif kind != 'x':
             struct.pack_into(kind, buf, offset, value)
         _SLOT_INFO.pack_into(buf, _HEADER.size + i * _SLOT_INFO.size,
-                             kind.encode(), capacity)
+                             kind.encode(), capacity, length)
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))

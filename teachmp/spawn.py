@@ -101,8 +101,9 @@ def _check_not_importing_main():
 
 def get_preparation_data(name):
     """Everything a spawned child needs to resemble this process."""
-    from teachmp import context, runner
+    from teachmp import context
     _check_not_importing_main()
+    runner = sys.modules.get('teachmp.runner')   # loaded only when aliasing
     to_stderr, level = log.logging_state()
     data = dict(
         name=name,
@@ -114,7 +115,7 @@ def get_preparation_data(name):
         log_to_stderr=to_stderr,
         log_level=level,
         start_method=context._default_context.get_start_method(),
-        alias_stdlib=runner.alias_installed(),
+        alias_stdlib=runner is not None and runner.alias_installed(),
     )
     main_module = sys.modules['__main__']
     spec = getattr(main_module, '__spec__', None)
@@ -132,8 +133,9 @@ def get_preparation_data(name):
 
 def prepare(data):
     """Apply the preparation data in the child, before the Process arrives."""
-    from teachmp import context, runner
+    from teachmp import context
     if data.get('alias_stdlib'):
+        from teachmp import runner
         runner.install_alias()
     me = process.current_process()
     me.name = data['name']

@@ -80,6 +80,8 @@ class SemLock:
         self._owner = None      # (pid, thread id) of the holder, as far as we know
         self._count = 0         # recursion depth, RLock only
         self._closer = util.FdCloser(r, w)
+        self._ready = select.poll()     # "is a token waiting?" without taking it
+        self._ready.register(r, select.POLLIN)
 
     # pickled only to start a spawned child: the fds travel with pass_fds
     def __getstate__(self):
@@ -124,13 +126,12 @@ class SemLock:
 
     def release(self):
         """Give one unit back (ValueError if that would exceed the maximum)."""
-        if self._maxvalue is not None and not (
-                self._maxvalue == 1 and self._owner == (_pid, threading.get_ident())):
-            # Asking the kernel for the value costs a syscall, so a lock's
-            # owner skips it: if we took the only unit and have not given it
-            # back, the pipe must be empty.  Anyone else checks.
-            if self._get_value() >= self._maxvalue:
+        if self._maxvalue == 1:
+            # A lock: the pipe must be empty.  poll(0) asks without taking.
+            if self._ready.poll(0):
                 raise ValueError('semaphore or lock released too many times')
+        elif self._maxvalue is not None and self._get_value() >= self._maxvalue:
+            raise ValueError('semaphore or lock released too many times')
         self._owner = None
         try:
             os.write(self._w, _ONE)
