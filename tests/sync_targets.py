@@ -18,23 +18,6 @@ class Point(ctypes.Structure):
     _fields_ = [("x", ctypes.c_double), ("y", ctypes.c_double)]
 
 
-def warm_heaps():
-    """Make each library allocate its first shared-memory arena now.
-
-    Both heaps keep their first arena (an open file, two descriptors) for
-    the life of the process, as a cache.  The tests' leak check would blame
-    whichever test happened to allocate first; a module-scoped fixture calls
-    this before any test's snapshot instead.
-    """
-    import multiprocessing
-
-    import teachmp
-
-    for mod in (multiprocessing, teachmp):
-        v = mod.RawValue("i", 0)
-        del v
-
-
 def outcome(func, *args, **kwargs):
     """('ok', result) or ('exc', exception type name, message)."""
     try:

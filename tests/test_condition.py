@@ -22,11 +22,6 @@ import sync_targets as st
 TIMEOUT = 20
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _warm_heaps():
-    st.warm_heaps()  # see sync_targets.warm_heaps
-
-
 def recv(conn, timeout=TIMEOUT):
     assert conn.poll(timeout), "nothing arrived from the child"
     return conn.recv()

@@ -21,11 +21,6 @@ TIMEOUT = 20
 INHERITANCE = "objects should only be shared between processes through inheritance"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _warm_heaps():
-    st.warm_heaps()  # see sync_targets.warm_heaps
-
-
 def recv(conn, timeout=TIMEOUT):
     assert conn.poll(timeout), "nothing arrived from the child"
     return conn.recv()

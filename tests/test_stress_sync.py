@@ -17,11 +17,6 @@ PROCS = 4
 INCREMENTS = 10_000
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _warm_heaps():
-    st.warm_heaps()  # see sync_targets.warm_heaps
-
-
 def join_all(procs):
     for p in procs:
         p.join(TIMEOUT)
