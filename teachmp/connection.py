@@ -321,3 +321,19 @@ def wait(object_list, timeout=None):
         ms = max(0, math.ceil(timeout * 1000))
     ready = {fd for fd, _events in poller.poll(ms)}
     return [obj for obj in object_list if _fileno(obj) in ready]
+
+
+
+# Listener, Client and the handshake live in their own modules
+# (teachmp.listener, teachmp.auth) but belong to this namespace, as in the
+# stdlib.  Loaded on first use, which also keeps them out of every child's
+# start-up.
+_ELSEWHERE = {'Listener': 'teachmp.listener', 'Client': 'teachmp.listener',
+              'deliver_challenge': 'teachmp.auth', 'answer_challenge': 'teachmp.auth'}
+
+
+def __getattr__(name):
+    if name in _ELSEWHERE:
+        import importlib
+        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
