@@ -3,17 +3,17 @@
 import multiprocessing as mp
 
 
-def runner(name, start):
-    if start.wait(timeout=10):          # True once the event is set
-        print(name, 'started')
-    else:
-        print(name, 'gave up waiting')
+def runner(name, start, printing):
+    started = start.wait(timeout=10)    # True once the event is set
+    with printing:                      # one whole line at a time
+        print(name, 'started' if started else 'gave up waiting')
 
 
 if __name__ == '__main__':
     start = mp.Event()
+    printing = mp.Lock()
     print('set?', start.is_set(), '| wait(0.1) ->', start.wait(0.1))
-    runners = [mp.Process(target=runner, args=('runner-%d' % i, start))
+    runners = [mp.Process(target=runner, args=('runner-%d' % i, start, printing))
                for i in range(3)]
     for r in runners:
         r.start()

@@ -2,36 +2,36 @@
 
 A Barrier makes the bad interleaving happen every time (each holds its
 first lock before either asks for its second), and a timeout turns the
-deadlock into a message instead of a hang.
+deadlock into an exit code instead of a hang.
 """
-# example: unordered
 import multiprocessing as mp
+import sys
 
 
-def transfer(name, first, second, patience, barrier=None):
+def transfer(first, second, patience, barrier=None):
     with first:
         if barrier is not None:
             barrier.wait(timeout=10)        # both now hold their first lock
-        if second.acquire(timeout=patience):
-            second.release()
-            print(name, 'got both locks', flush=True)
-        else:
-            print(name, 'gave up after', patience, 's', flush=True)
-    # leaving the with block releases `first`: the other one can go on
+        if not second.acquire(timeout=patience):
+            sys.exit(1)                     # gave up (releasing `first`)
+        second.release()
+    # exit code 0: got both locks
 
 
 def run(order_a, order_b, barrier=None):
-    procs = [mp.Process(target=transfer, args=('A', *order_a, 0.3, barrier)),
-             mp.Process(target=transfer, args=('B', *order_b, 10, barrier))]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
+    a = mp.Process(target=transfer, args=(*order_a, 0.3, barrier))
+    b = mp.Process(target=transfer, args=(*order_b, 10, barrier))
+    a.start()
+    b.start()
+    a.join()
+    b.join()
+    for name, p in (('A', a), ('B', b)):
+        print(' ', name, 'got both locks' if p.exitcode == 0 else 'gave up')
 
 
 if __name__ == '__main__':
     x, y = mp.Lock(), mp.Lock()
-    print('opposite orders:', flush=True)
-    run((x, y), (y, x), mp.Barrier(2))  # A gives up; then B gets both
-    print('same order:', flush=True)
+    print('opposite orders:')
+    run((x, y), (y, x), mp.Barrier(2))  # A gives up after 0.3 s; then B gets both
+    print('same order:')
     run((x, y), (x, y))                 # no cycle, no deadlock
