@@ -45,6 +45,14 @@ def normalise(text):
     return re.sub(r"<(multiprocessing\.synchronize|teachmp\.condition)\.", "<MOD.", text)
 
 
+def has_own_repr(name):
+    """Whether the stdlib's class *name* has a repr of its own (3.11+);
+    before that it has object's default repr, which is not compared."""
+    import multiprocessing.synchronize
+
+    return "__repr__" in vars(getattr(multiprocessing.synchronize, name))
+
+
 def wait_until(predicate, timeout=TIMEOUT):
     """Poll *predicate* until true (for states with no event to wait on)."""
     deadline = time.monotonic() + timeout
@@ -306,6 +314,8 @@ def test_event_api(mpmod):
     assert event.is_set() is False
     event.clear()
     assert event.wait(-1) is False
+    if not has_own_repr("Event"):
+        return
     # the repr says the same as the stdlib's
     ref = multiprocessing.Event()
     assert normalise(repr(event)) == normalise(repr(ref))
@@ -388,6 +398,8 @@ def test_barrier_properties_and_repr(mpmod):
 
     barrier = mpmod.Barrier(3)
     assert (barrier.parties, barrier.n_waiting, barrier.broken) == (3, 0, False)
+    if not has_own_repr("Barrier"):
+        return
     ref = multiprocessing.Barrier(3)
     assert normalise(repr(barrier)) == normalise(repr(ref))
     assert normalise(repr(barrier)) == "<MOD.Barrier at 0xADDR: waiters=0/3>"
