@@ -272,3 +272,19 @@ def create_shm_and_exit(modname, name, data, conn):
     shm.buf[: len(data)] = data
     conn.send(shm.name)
     shm.close()
+
+
+def semaphore_worker(sem, guard, inside, most, rounds):
+    """Stress helper: enter the semaphore *rounds* times; record the largest
+    number of processes seen inside at once (guard protects the counts)."""
+    for _ in range(rounds):
+        if not sem.acquire(timeout=TIMEOUT):
+            raise RuntimeError("semaphore never available")
+        try:
+            with guard:
+                inside.value += 1
+                most.value = max(most.value, inside.value)
+            with guard:
+                inside.value -= 1
+        finally:
+            sem.release()

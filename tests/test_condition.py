@@ -543,3 +543,43 @@ def test_barrier_abort_wakes_child(mp):
         a.close()
         b.close()
     assert barrier.broken is True
+
+
+def test_event_wakes_every_process(mp):
+    event = mp.Event()
+    pipes = [mp.Pipe() for _ in range(3)]
+    procs = [start(mp, st.event_waiter, event, b) for _, b in pipes]
+    try:
+        for a, _ in pipes:
+            assert recv(a) == ("ready", False)
+        event.set()
+        assert [recv(a) for a, _ in pipes] == [True, True, True]
+    finally:
+        finish(*procs)
+        for a, b in pipes:
+            a.close()
+            b.close()
+
+
+def test_barrier_reset_wakes_child_and_barrier_is_reusable(mp):
+    barrier = mp.Barrier(2)
+    a, b = mp.Pipe()
+    p = start(mp, st.barrier_waiter, barrier, b, 1)
+    try:
+        wait_until(lambda: barrier.n_waiting == 1)
+        barrier.reset()
+        assert recv(a) == ["broken"]
+    finally:
+        finish(p)
+    assert barrier.broken is False
+    # usable again: a full round with a new child
+    p = start(mp, st.barrier_waiter, barrier, b, 2)
+    try:
+        mine = [barrier.wait(TIMEOUT), barrier.wait(TIMEOUT)]
+        theirs = recv(a)
+    finally:
+        finish(p)
+        a.close()
+        b.close()
+    assert sorted([mine[0], theirs[0]]) == [0, 1]
+    assert sorted([mine[1], theirs[1]]) == [0, 1]

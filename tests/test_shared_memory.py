@@ -340,3 +340,53 @@ def test_nothing_left_in_dev_shm():
         pytest.skip("no /dev/shm")
     left = [n for n in os.listdir("/dev/shm") if n.startswith("tmtest_")]
     assert left == []
+
+
+def test_pickled_by_name(shared_memory):
+    # unlike locks, named blocks may travel through a pipe: only the name goes
+    import pickle
+
+    shm = shared_memory.SharedMemory(create=True, size=16)
+    try:
+        other = pickle.loads(pickle.dumps(shm))
+        try:
+            assert type(other) is type(shm)
+            assert (other.name, other.size) == (shm.name, 16)
+            other.buf[:2] = b"ok"
+            assert bytes(shm.buf[:2]) == b"ok"
+        finally:
+            other.close()
+        sl = shared_memory.ShareableList([1, "a"])
+        try:
+            copy = pickle.loads(pickle.dumps(sl))
+            try:
+                assert list(copy) == [1, "a"] and copy.shm.name == sl.shm.name
+                copy[0] = 2
+                assert sl[0] == 2
+            finally:
+                copy.shm.close()
+        finally:
+            sl.shm.close()
+            sl.shm.unlink()
+    finally:
+        shm.close()
+        shm.unlink()
+
+
+def test_sent_through_pipe(mpmod, shared_memory):
+    shm = shared_memory.SharedMemory(create=True, size=8)
+    a, b = mpmod.Pipe()
+    try:
+        a.send(shm)
+        other = recv(b)
+        try:
+            assert other.name == shm.name
+            other.buf[0] = 7
+            assert shm.buf[0] == 7
+        finally:
+            other.close()
+    finally:
+        a.close()
+        b.close()
+        shm.close()
+        shm.unlink()

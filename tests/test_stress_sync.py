@@ -69,3 +69,19 @@ def test_barrier_cycles(mp):
     assert results == [("ok", cycles)] * (PROCS - 1)
     assert codes == [0] * (PROCS - 1)
     assert barrier.broken is False and barrier.n_waiting == 0
+
+
+@pytest.mark.timeout(120)
+def test_semaphore_admits_at_most_its_value(mp):
+    sem = mp.Semaphore(2)
+    guard = mp.Lock()
+    inside = mp.RawValue("i", 0)
+    most = mp.RawValue("i", 0)
+    procs = [mp.Process(target=st.semaphore_worker, args=(sem, guard, inside, most, 500))
+             for _ in range(PROCS)]
+    for p in procs:
+        p.start()
+    assert join_all(procs) == [0] * PROCS
+    assert 1 <= most.value <= 2
+    assert inside.value == 0
+    assert sem.get_value() == 2

@@ -464,3 +464,34 @@ def test_reprs_in_child(mp):
     finally:
         a.close()
         b.close()
+
+
+# -- signatures -------------------------------------------------------------------------
+
+
+def test_acquire_signature(mpmod):
+    lock = mpmod.Lock()
+    with pytest.raises(TypeError):
+        lock.acquire(blocking=False)  # threading's name, not this one's
+    with pytest.raises(TypeError):
+        lock.acquire(False, 1, 2)
+    assert lock.acquire(block=True, timeout=None) is True
+    lock.release()
+
+
+def test_get_value_only_on_semaphores(mpmod):
+    assert not hasattr(mpmod.Lock(), "get_value")
+    assert not hasattr(mpmod.RLock(), "get_value")
+    assert mpmod.Semaphore(4).get_value() == 4
+    assert mpmod.BoundedSemaphore(4).get_value() == 4
+
+
+def test_lock_held_by_parent_repr_in_child(mp):
+    lock = mp.Lock()
+    a, b = mp.Pipe()
+    with lock:
+        p = start(mp, st.report_repr, lock, b)
+        try:
+            assert recv(a) == "<Lock(owner=SomeOtherProcess)>"
+        finally:
+            finish(p, a, b)
