@@ -288,3 +288,26 @@ def semaphore_worker(sem, guard, inside, most, rounds):
                 inside.value -= 1
         finally:
             sem.release()
+
+
+def pass_to_grandchild(modname, method, lock, value, conn):
+    """Start a grandchild (same library and start method) that sets *value*
+    under *lock*; report the value seen afterwards."""
+    mod = importlib.import_module(modname)
+    ctx = mod.get_context(method)
+    p = ctx.Process(target=set_value_locked, args=(lock, value, 99))
+    p.start()
+    p.join(TIMEOUT)
+    conn.send((p.exitcode, value.value))
+
+
+def set_value_locked(lock, value, new):
+    with lock:
+        value.value = new
+
+
+def hold_until_killed(lock, conn):
+    """Take *lock*, say so, and wait to be killed."""
+    lock.acquire()
+    conn.send("held")
+    conn.poll(TIMEOUT)

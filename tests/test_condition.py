@@ -583,3 +583,27 @@ def test_barrier_reset_wakes_child_and_barrier_is_reusable(mp):
         b.close()
     assert sorted([mine[0], theirs[0]]) == [0, 1]
     assert sorted([mine[1], theirs[1]]) == [0, 1]
+
+
+def test_notify_after_a_waiter_timed_out(mp):
+    cond = mp.Condition()
+    a, b = mp.Pipe()
+    p = start(mp, st.condition_waiter, cond, b, 0.05)
+    try:
+        assert recv(a) == "ready"
+        assert recv(a) == ("woke", False)
+    finally:
+        finish(p)
+    p = start(mp, st.condition_waiter, cond, b)
+    try:
+        assert recv(a) == "ready"
+        with cond:
+            assert repr(cond) == "<Condition(<RLock(MainProcess, 1)>, 1)>"
+            cond.notify()  # the live waiter wakes, not the gone one
+        assert recv(a) == ("woke", True)
+        with cond:
+            assert repr(cond) == "<Condition(<RLock(MainProcess, 1)>, 0)>"
+    finally:
+        finish(p)
+        a.close()
+        b.close()

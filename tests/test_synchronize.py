@@ -495,3 +495,82 @@ def test_lock_held_by_parent_repr_in_child(mp):
             assert recv(a) == "<Lock(owner=SomeOtherProcess)>"
         finally:
             finish(p, a, b)
+
+
+def test_lock_between_threads(mpmod):
+    lock = mpmod.Lock()
+    rlock = mpmod.RLock()
+    totals = {"lock": 0, "rlock": 0}
+
+    def work():
+        for _ in range(2000):
+            with lock:
+                totals["lock"] += 1
+            with rlock:
+                with rlock:
+                    totals["rlock"] += 1
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    assert totals == {"lock": 8000, "rlock": 8000}
+    assert repr(lock) == "<Lock(owner=None)>" and repr(rlock) == "<RLock(None, 0)>"
+
+
+def test_lock_shared_by_two_children(mp):
+    lock = mp.Lock()
+    a, b = mp.Pipe()
+    c, d = mp.Pipe()
+    holder = start(mp, st.hold_lock_until_told, lock, b)
+    try:
+        assert recv(a)[0] == "held"
+        other = start(mp, st.try_acquire, lock, d, True, 0.05)
+        try:
+            assert recv(c) is False  # a sibling holds it
+        finally:
+            finish(other)
+        a.send("go")
+        assert recv(a) == "released"
+    finally:
+        finish(holder, a, b)
+    other = start(mp, st.try_acquire, lock, d, False)
+    try:
+        assert recv(c) is True
+    finally:
+        finish(other, c, d)
+
+
+def test_lock_and_value_reach_a_grandchild(mp, impl, start_method):
+    lock = mp.Lock()
+    value = mp.Value("i", 0, lock=False)
+    a, b = mp.Pipe()
+    p = start(mp, st.pass_to_grandchild, impl.__name__, start_method, lock, value, b)
+    try:
+        assert recv(a) == (0, 99)
+    finally:
+        finish(p, a, b)
+    assert value.value == 99
+    assert lock.acquire(False) is True
+    lock.release()
+
+
+def test_lock_of_a_killed_holder_stays_taken(mp):
+    # neither library repairs a lock whose holder died: it stays locked
+    lock = mp.Lock()
+    a, b = mp.Pipe()
+    p = start(mp, st.hold_until_killed, lock, b)
+    try:
+        assert recv(a) == "held"
+        p.kill()
+        p.join(TIMEOUT)
+        assert p.exitcode == -9
+        assert lock.acquire(timeout=0.05) is False
+        assert repr(lock) == "<Lock(owner=SomeOtherProcess)>"
+        lock.release()  # anyone may release a Lock
+        assert lock.acquire(False) is True
+        lock.release()
+    finally:
+        a.close()
+        b.close()
