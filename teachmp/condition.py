@@ -170,8 +170,6 @@ class Barrier:
     """``parties`` processes wait until all have arrived, then all go on."""
 
     def __init__(self, parties, action=None, timeout=None, *, ctx=None):
-        if parties < 1:
-            raise ValueError('parties must be >= 1')
         self._cond = Condition(synchronize.Lock())
         self._shared = RawArray('i', 2)     # [phase, number waiting]
         self._action = action

@@ -90,6 +90,13 @@ class BaseContext:
         from teachmp.queues import SimpleQueue
         return SimpleQueue(ctx=self.get_context())
 
+    def Manager(self):
+        """Start a SyncManager's server process and return the manager."""
+        from teachmp.managers import SyncManager
+        m = SyncManager(ctx=self.get_context())
+        m.start()
+        return m
+
     def Pool(self, processes=None, initializer=None, initargs=(),
              maxtasksperchild=None):
         from teachmp.pool import Pool
@@ -272,5 +279,5 @@ PUBLIC_NAMES = [
     'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'RawValue', 'RawArray', 'Value', 'Array',
-    'Queue', 'JoinableQueue', 'SimpleQueue', 'Pool',
+    'Queue', 'JoinableQueue', 'SimpleQueue', 'Pool', 'Manager',
 ]
