@@ -411,23 +411,25 @@ def test_barrier_properties_and_repr(mpmod):
 
 def test_barrier_with_threads(mpmod):
     actions = []
-    barrier = mpmod.Barrier(3, action=lambda: actions.append("action"))
+    barrier = mpmod.Barrier(3, action=lambda: actions.append(threading.current_thread()))
     indices = []
 
     def party():
         indices.append(barrier.wait(TIMEOUT))
 
     threads = [threading.Thread(target=party) for _ in range(2)]
-    for t in threads:
-        t.start()
     try:
-        wait_until(lambda: barrier.n_waiting == 2)
-        indices.append(barrier.wait(TIMEOUT))
+        for n, t in enumerate(threads, 1):
+            t.start()
+            wait_until(lambda: barrier.n_waiting == n)
+        mine = barrier.wait(TIMEOUT)
     finally:
         for t in threads:
             t.join(TIMEOUT)
-    assert sorted(indices) == [0, 1, 2]
-    assert actions == ["action"]
+    # the index is the order of arrival; the last to arrive runs the action
+    assert mine == 2
+    assert sorted(indices) == [0, 1]
+    assert actions == [threading.current_thread()]
     assert (barrier.n_waiting, barrier.broken) == (0, False)
 
 

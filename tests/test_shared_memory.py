@@ -190,12 +190,13 @@ def test_block_outlives_its_creator(mp, impl):
 @pytest.mark.parametrize("named", [False, True], ids=["random-name", "given-name"])
 def test_teachmp_creates_stdlib_attaches(named):
     name = fresh_name() if named else None
-    mine = tm_shm.SharedMemory(name, create=True, size=4096)
+    size = 1000 if named else 4096  # a size that is not whole pages, too
+    mine = tm_shm.SharedMemory(name, create=True, size=size)
     try:
         mine.buf[:7] = b"teachmp"
         theirs = std_shm.SharedMemory(mine.name)
         try:
-            assert theirs.size == 4096
+            assert theirs.size == mine.size == size
             assert bytes(theirs.buf[:7]) == b"teachmp"
             theirs.buf[7:14] = b"+stdlib"
             assert bytes(mine.buf[:14]) == b"teachmp+stdlib"
@@ -211,12 +212,13 @@ def test_teachmp_creates_stdlib_attaches(named):
 @pytest.mark.parametrize("named", [False, True], ids=["random-name", "given-name"])
 def test_stdlib_creates_teachmp_attaches(named):
     name = fresh_name() if named else None
-    theirs = std_shm.SharedMemory(name, create=True, size=4096)
+    size = 1000 if named else 4096
+    theirs = std_shm.SharedMemory(name, create=True, size=size)
     try:
         theirs.buf[:6] = b"stdlib"
         mine = tm_shm.SharedMemory(theirs.name)
         try:
-            assert mine.name == theirs.name and mine.size == 4096
+            assert mine.name == theirs.name and mine.size == theirs.size == size
             assert bytes(mine.buf[:6]) == b"stdlib"
             mine.buf[6:14] = b"+teachmp"
         finally:
