@@ -74,6 +74,7 @@ class Heap:
         self._lock = threading.Lock()
         self._arenas = []
         self._free = {}             # size -> [(arena, offset), ...]
+        self._pending = []          # frees that arrived while the lock was held
         self._top = None            # (arena, next free offset) for bumping
 
     def malloc(self, size):
@@ -81,6 +82,7 @@ class Heap:
             raise ValueError('Size {0:n} out of range'.format(size))
         size = max(_ALIGNMENT, (size + _ALIGNMENT - 1) & ~(_ALIGNMENT - 1))
         with self._lock:
+            self._free_pending()
             free = self._free.get(size)
             if free:
                 arena, offset = free.pop()
@@ -103,7 +105,22 @@ class Heap:
     def free(self, arena, offset, size):
         if os.getpid() != self._pid:
             return          # a block inherited from our parent: not ours
-        with self._lock:
+        # free() runs from Block.__del__, i.e. whenever the garbage collector
+        # decides -- possibly in the middle of malloc() in this very thread,
+        # with the lock held.  Never wait for the lock here: park the block
+        # and let the next malloc() file it.
+        if not self._lock.acquire(False):
+            self._pending.append((arena, offset, size))
+            return
+        try:
+            self._free_pending()
+            self._free.setdefault(size, []).append((arena, offset))
+        finally:
+            self._lock.release()
+
+    def _free_pending(self):
+        while self._pending:
+            arena, offset, size = self._pending.pop()
             self._free.setdefault(size, []).append((arena, offset))
 
 

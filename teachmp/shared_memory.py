@@ -43,15 +43,32 @@ def _make_name():
 
 def _shm_open(name, flags, mode=0o600):
     if os.path.isdir(_SHM_DIR):
-        return os.open(os.path.join(_SHM_DIR, name), flags, mode)
+        with _named_as_shm(name):
+            return os.open(os.path.join(_SHM_DIR, name), flags, mode)
     return _libc_shm_call('shm_open', name, flags, mode)
 
 
 def _shm_unlink(name):
     if os.path.isdir(_SHM_DIR):
-        os.unlink(os.path.join(_SHM_DIR, name))
+        with _named_as_shm(name):
+            os.unlink(os.path.join(_SHM_DIR, name))
     else:
         _libc_shm_call('shm_unlink', name)
+
+
+class _named_as_shm:
+    """Report errors with the POSIX name ('/psm_...'), as shm_open does."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is not None and isinstance(exc, OSError):
+            exc.filename = '/' + self.name
+        return False
 
 
 def _libc_shm_call(func, name, *args):
