@@ -62,7 +62,7 @@ def test_lock_acquire_forms(mpmod):
     t0 = time.monotonic()
     assert lock.acquire(timeout=-1) is False  # negative: no wait at all
     assert lock.acquire(True, -0.5) is False
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 2.0
     t0 = time.monotonic()
     assert lock.acquire(timeout=0.2) is False
     elapsed = time.monotonic() - t0
