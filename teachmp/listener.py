@@ -43,6 +43,8 @@ def _get_temp_dir():
     global _temp_dir
     if _temp_dir is None or not os.path.isdir(_temp_dir):
         _temp_dir = tempfile.mkdtemp(prefix='teachmp-')
+        from teachmp import log
+        log.info('created temp directory %s', _temp_dir)
         util.register_exit_hook(shutil.rmtree, (_temp_dir, True), priority=-100)
     return _temp_dir
 

@@ -233,6 +233,7 @@ def _finalize_manager(process_obj, address, authkey, state, Client, shutdown_tim
         process_obj.join(timeout=shutdown_timeout)
         if process_obj.is_alive():
             log.info('manager still alive')
+            log.info('trying to `terminate()` manager process')
             process_obj.terminate()
             process_obj.join(timeout=shutdown_timeout)
             if process_obj.is_alive():

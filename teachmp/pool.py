@@ -24,7 +24,7 @@ import queue
 import threading
 import weakref
 
-from teachmp import connection, util
+from teachmp import connection, log, util
 from teachmp.pool_results import (ApplyResult, IMapIterator,
                                   IMapUnorderedIterator, MapResult)
 from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER, WorkerLostError,
@@ -107,6 +107,7 @@ class Pool:
         w.start()
         self._slots[slot] = w
         self._pool.append(w)
+        log.debug('added worker')
 
     def __repr__(self):
         return '<%s.%s state=%s pool_size=%d>' % (
@@ -198,6 +199,7 @@ class Pool:
         while True:
             entry = self._taskqueue.get()
             if entry is None:
+                log.debug('task handler got sentinel')
                 break
             tasks, set_length = entry
             count = 0
@@ -223,9 +225,12 @@ class Pool:
         if self._state == TERMINATE:
             return      # terminate() stops the workers and the result handler
         # Closing: tell every worker to stop, then the result handler.
+        log.debug('task handler sending sentinel to workers')
         for _ in self._pool:
             self._inqueue.put(None)
+        log.debug('task handler sending sentinel to result handler')
         self._outqueue.put(None)
+        log.debug('task handler exiting')
 
     def _handle_results(self):
         while True:
@@ -234,6 +239,7 @@ class Pool:
             except (EOFError, OSError):
                 return
             if message is None:
+                log.debug('result handler got sentinel')
                 return
             job, i, obj = message
             result = self._cache.get(job)
@@ -251,6 +257,7 @@ class Pool:
                 os.read(self._wake_r, 4096)
         if self._state != TERMINATE:
             self._taskqueue.put(None)
+        log.debug('worker handler exiting')
 
     def _maintain_pool(self):
         """Replace workers that exited; fail the task a dead worker was running."""
@@ -295,6 +302,7 @@ class Pool:
 
     def close(self):
         """No more work will be submitted; workers exit when it is all done."""
+        log.debug('closing pool')
         if self._state == RUN:
             self._state = CLOSE
             self._wake()
@@ -303,6 +311,7 @@ class Pool:
         """Stop the workers now; unfinished results fail."""
         if self._state == TERMINATE:
             return
+        log.debug('terminating pool')
         self._state = TERMINATE
         self._wake()
         self._threads[0].join()     # no more replacement workers after this
@@ -331,6 +340,7 @@ class Pool:
             thread.join(0.01)
 
     def join(self):
+        log.debug('joining pool')
         if self._state == RUN:
             raise ValueError('Pool is still running')
         if self._state not in (CLOSE, TERMINATE):
@@ -356,45 +366,6 @@ def _chunks(iterable, size):
         yield chunk
 
 
-class ThreadPool(Pool):
-    """The same Pool with threads as workers (``teachmp.dummy.Pool``).
 
-    Threads share memory, so the task and result queues are plain
-    ``queue.SimpleQueue`` objects and nothing is pickled.  A thread cannot be
-    killed: ``terminate`` drops the queued tasks and lets running ones finish.
-    """
-
-    @staticmethod
-    def Process(ctx, *args, **kwds):
-        from teachmp.dummy import DummyProcess
-        return DummyProcess(*args, **kwds)
-
-    def __init__(self, processes=None, initializer=None, initargs=()):
-        super().__init__(processes, initializer, initargs)
-
-    def _setup_queues(self):
-        self._inqueue = queue.SimpleQueue()
-        self._outqueue = queue.SimpleQueue()
-        self._board = None          # threads never die mid-task unseen
-        self._owners = None
-
-    def _worker_sentinels(self):
-        return []
-
-    def _maintain_pool(self):
-        for slot, w in enumerate(self._slots):
-            if w is not None and not w.is_alive():
-                w.join()
-                self._pool.remove(w)
-                self._slots[slot] = None
-                if self._state == RUN:
-                    self._start_worker(slot)
-
-    def _stop_workers(self):
-        while True:
-            try:
-                self._inqueue.get_nowait()
-            except queue.Empty:
-                break
-        for _ in self._pool:
-            self._inqueue.put(None)
+# ThreadPool is importable from here, as from the stdlib's pool module.
+from teachmp.thread_pool import ThreadPool  # noqa: E402,F401

@@ -24,7 +24,7 @@ import itertools
 import os
 import traceback
 
-from teachmp import errors
+from teachmp import errors, log
 from teachmp.reduction import ForkingPickler
 
 _PID, _JOB, _INDEX, _FIELDS = 0, 1, 2, 3
@@ -136,8 +136,10 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
         try:
             task = _get_task(inqueue, owners)
         except (EOFError, OSError):
+            log.debug('worker got EOFError or OSError -- exiting')
             break                       # the pool went away
         if task is None:
+            log.debug('worker got sentinel -- exiting')
             break
         job, i, func, args, kwds = task
         if board is not None:
@@ -157,6 +159,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
             board[base + _JOB] = IDLE
         task = job = func = args = kwds = result = None   # free them now
         done += 1
+    log.debug('worker exiting after %d tasks', done)
 
 
 def _helper_reraises(exc):
