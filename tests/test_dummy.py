@@ -166,3 +166,29 @@ def test_locks_shared_by_threads(dummy):
     for t in threads:
         t.join(TIMEOUT)
     assert counter.value == 4000
+
+
+def test_start_from_another_thread_refused(dummy):
+    p = dummy.Process(target=lambda: None)
+    errors = []
+
+    def starter():
+        try:
+            p.start()
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    t = threading.Thread(target=starter)
+    t.start()
+    t.join(TIMEOUT)
+    assert len(errors) == 1 and errors[0].startswith("Parent is ")
+    assert "but current_process is" in errors[0]
+
+
+def test_connection_api(dummy):
+    a, b = dummy.Pipe()
+    with a, b:
+        a.send_bytes(b"raw")
+        assert b.recv_bytes() == b"raw"
+        b.send(None)
+        assert a.poll(TIMEOUT) is True and a.recv() is None

@@ -299,6 +299,20 @@ def test_shareable_list_item_changes_type(shareable):
     assert list(sl) == ["str", 2.5, True, None, "abc", b"xy", 1.5]
 
 
+def test_shareable_list_utf8_room(shared_memory):
+    # room is counted in UTF-8 bytes, rounded up to 8
+    sl = shared_memory.ShareableList(["\u00e9\u00e9\u00e9", "abc"])  # 6 bytes
+    try:
+        sl[0] = "\u00e9\u00e9\u00e9\u00e9"  # 8 bytes: fits
+        assert sl[0] == "\u00e9\u00e9\u00e9\u00e9"
+        with pytest.raises(ValueError, match="exceeds available storage"):
+            sl[0] = "\u00e9\u00e9\u00e9\u00e9\u00e9"  # 10 bytes
+        assert list(sl) == ["\u00e9\u00e9\u00e9\u00e9", "abc"]
+    finally:
+        sl.shm.close()
+        sl.shm.unlink()
+
+
 def test_shareable_list_attach_by_name(shared_memory, shareable):
     other = shared_memory.ShareableList(name=shareable.shm.name)
     try:

@@ -139,7 +139,7 @@ def test_value_lock_false_is_raw(mpmod):
     assert repr(v) == "c_double(0.1111111111111111)"
 
 
-@pytest.mark.parametrize("bad", ["x", 1.5, object()])
+@pytest.mark.parametrize("bad", ["x", 1.5, 0, object()], ids=["str", "float", "zero", "object"])
 def test_value_bad_lock_is_attribute_error(mpmod, bad):
     with pytest.raises(AttributeError, match="has no method 'acquire'"):
         mpmod.Value("i", 1, lock=bad)
