@@ -136,7 +136,7 @@ class Server:
             return                          # serve_client took over
         try:
             conn.send(msg)
-        except Exception as e:
+        except Exception:
             log.info('Failure to send message: %r', msg)
         conn.close()
 
@@ -145,7 +145,6 @@ class Server:
         log.debug('starting server thread to service %r',
                   threading.current_thread().name)
         while not self.stop_event.is_set():
-            methodname = obj = None
             try:
                 ident, methodname, args, kwds = conn.recv()
             except (EOFError, OSError):

@@ -20,7 +20,6 @@ exits, and -- the server checks -- when the process that started it dies.
 """
 
 import array
-import os
 import queue
 import signal
 import threading
@@ -28,13 +27,14 @@ import weakref
 
 from teachmp import connection, log, pool, process, reduction
 from teachmp.errors import ProcessError
-from teachmp.manager_server import Server, Token, public_methods  # noqa: F401
-from teachmp.proxies import (AcquirerProxy, ArrayProxy, AutoProxy,  # noqa: F401
-                             BarrierProxy, BaseProxy, ConditionProxy, DictProxy,
-                             EventProxy, IteratorProxy, ListProxy,
-                             MakeProxyType, NamespaceProxy, PoolProxy,
-                             RebuildProxy, RemoteError, ValueProxy,
-                             convert_to_error, dispatch)
+from teachmp.manager_server import Server, Token, public_methods  # noqa: F401 (re-exported)
+from teachmp.manager_proxies import (AcquirerProxy, ArrayProxy,  # noqa: F401
+                                     BarrierProxy, ConditionProxy, DictProxy,
+                                     EventProxy, IteratorProxy, ListProxy,
+                                     NamespaceProxy, PoolProxy, ValueProxy)
+from teachmp.proxies import (AutoProxy, BaseProxy, MakeProxyType,  # noqa: F401 (re-exported)
+                             RebuildProxy, RemoteError, convert_to_error,
+                             dispatch)
 
 listener_client = {'pickle': (connection.Listener, connection.Client)}
 

@@ -21,7 +21,6 @@ import itertools
 import os
 import signal
 import sys
-import threading
 
 from teachmp import log
 

@@ -25,12 +25,10 @@ described in ``ShareableList``.
 
 import ctypes
 import ctypes.util
-import errno
 import mmap
 import os
 import secrets
 import struct
-import sys
 
 _PREFIX = 'psm_'
 _SHM_DIR = '/dev/shm'

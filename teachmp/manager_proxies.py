@@ -1,0 +1,192 @@
+"""The typed proxies of ``SyncManager``: one small class per kind of object.
+
+Each class lists the methods it forwards (``_exposed_``) and spells out the
+ones whose arguments need care -- ``acquire(blocking, timeout)`` must not send
+``timeout=None`` to a ``threading.Lock`` that does not accept it; ``wait_for``
+runs its predicate here, in the caller, because a predicate (often a lambda)
+cannot be sent to the server.  ``NamespaceProxy`` keeps attributes that start
+with ``_`` on the proxy itself, which is how the proxy's own bookkeeping
+(``_token``, ``_tls``) stays local.  ``_method_to_typeid_`` says which methods
+return a new shared object (a dict's iterator, a pool's ``AsyncResult``)
+for which the caller gets a proxy instead of a copy.
+"""
+
+import time
+
+from teachmp.proxies import BaseProxy, MakeProxyType
+
+
+class IteratorProxy(BaseProxy):
+    _exposed_ = ('__next__', 'send', 'throw', 'close')
+
+    def __iter__(self):
+        return self
+
+    def __next__(self, *args):
+        return self._callmethod('__next__', args)
+
+    def send(self, *args):
+        return self._callmethod('send', args)
+
+    def throw(self, *args):
+        return self._callmethod('throw', args)
+
+    def close(self, *args):
+        return self._callmethod('close', args)
+
+
+class AcquirerProxy(BaseProxy):
+    _exposed_ = ('acquire', 'release')
+
+    def acquire(self, blocking=True, timeout=None):
+        args = (blocking,) if timeout is None else (blocking, timeout)
+        return self._callmethod('acquire', args)
+
+    def release(self):
+        return self._callmethod('release')
+
+    def __enter__(self):
+        return self._callmethod('acquire')
+
+    def __exit__(self, *exc_info):
+        return self._callmethod('release')
+
+
+class ConditionProxy(AcquirerProxy):
+    _exposed_ = ('acquire', 'release', 'wait', 'notify', 'notify_all')
+
+    def wait(self, timeout=None):
+        return self._callmethod('wait', (timeout,))
+
+    def notify(self, n=1):
+        return self._callmethod('notify', (n,))
+
+    def notify_all(self):
+        return self._callmethod('notify_all')
+
+    def wait_for(self, predicate, timeout=None):
+        result = predicate()
+        if result:
+            return result
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not result:
+            waittime = None
+            if deadline is not None:
+                waittime = deadline - time.monotonic()
+                if waittime <= 0:
+                    break
+            self.wait(waittime)
+            result = predicate()
+        return result
+
+
+class EventProxy(BaseProxy):
+    _exposed_ = ('is_set', 'set', 'clear', 'wait')
+
+    def is_set(self):
+        return self._callmethod('is_set')
+
+    def set(self):
+        return self._callmethod('set')
+
+    def clear(self):
+        return self._callmethod('clear')
+
+    def wait(self, timeout=None):
+        return self._callmethod('wait', (timeout,))
+
+
+class BarrierProxy(BaseProxy):
+    _exposed_ = ('__getattribute__', 'wait', 'abort', 'reset')
+
+    def wait(self, timeout=None):
+        return self._callmethod('wait', (timeout,))
+
+    def abort(self):
+        return self._callmethod('abort')
+
+    def reset(self):
+        return self._callmethod('reset')
+
+    parties = property(lambda self: self._callmethod('__getattribute__', ('parties',)))
+    n_waiting = property(lambda self: self._callmethod('__getattribute__', ('n_waiting',)))
+    broken = property(lambda self: self._callmethod('__getattribute__', ('broken',)))
+
+
+class NamespaceProxy(BaseProxy):
+    """Attributes live in the server, except those starting with ``_``."""
+    _exposed_ = ('__getattribute__', '__setattr__', '__delattr__')
+
+    def __getattr__(self, key):
+        if key[0] == '_':
+            return object.__getattribute__(self, key)
+        return object.__getattribute__(self, '_callmethod')('__getattribute__', (key,))
+
+    def __setattr__(self, key, value):
+        if key[0] == '_':
+            return object.__setattr__(self, key, value)
+        return object.__getattribute__(self, '_callmethod')('__setattr__', (key, value))
+
+    def __delattr__(self, key):
+        if key[0] == '_':
+            return object.__delattr__(self, key)
+        return object.__getattribute__(self, '_callmethod')('__delattr__', (key,))
+
+
+class ValueProxy(BaseProxy):
+    _exposed_ = ('get', 'set')
+
+    def get(self):
+        return self._callmethod('get')
+
+    def set(self, value):
+        return self._callmethod('set', (value,))
+
+    value = property(get, set)
+
+
+BaseListProxy = MakeProxyType('BaseListProxy', (
+    '__add__', '__contains__', '__delitem__', '__getitem__', '__len__',
+    '__mul__', '__reversed__', '__rmul__', '__setitem__', 'append', 'count',
+    'extend', 'index', 'insert', 'pop', 'remove', 'reverse', 'sort', '__imul__'))
+
+
+class ListProxy(BaseListProxy):
+    def __iadd__(self, value):
+        self._callmethod('extend', (value,))
+        return self
+
+    def __imul__(self, value):
+        self._callmethod('__imul__', (value,))
+        return self
+
+
+_BaseDictProxy = MakeProxyType('DictProxy', (
+    '__contains__', '__delitem__', '__getitem__', '__iter__', '__len__',
+    '__setitem__', 'clear', 'copy', 'get', 'items', 'keys', 'pop', 'popitem',
+    'setdefault', 'update', 'values'))
+
+
+class DictProxy(_BaseDictProxy):
+    _method_to_typeid_ = {'__iter__': 'Iterator'}
+
+
+ArrayProxy = MakeProxyType('ArrayProxy', ('__len__', '__getitem__', '__setitem__'))
+ArrayProxy.__module__ = __name__     # pickled by reference: say where it lives
+
+_BasePoolProxy = MakeProxyType('PoolProxy', (
+    'apply', 'apply_async', 'close', 'imap', 'imap_unordered', 'join', 'map',
+    'map_async', 'starmap', 'starmap_async', 'terminate'))
+
+
+class PoolProxy(_BasePoolProxy):
+    _method_to_typeid_ = {
+        'apply_async': 'AsyncResult', 'map_async': 'AsyncResult',
+        'starmap_async': 'AsyncResult', 'imap': 'Iterator',
+        'imap_unordered': 'Iterator'}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.terminate()
