@@ -10,6 +10,7 @@ objects travel as ``Process`` arguments both by inheritance and by pickling.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.synchronize
 import threading
 import time
 
@@ -574,3 +575,22 @@ def test_lock_of_a_killed_holder_stays_taken(mp):
     finally:
         a.close()
         b.close()
+
+
+# -- module layout (``import multiprocessing.synchronize`` under teachmp run) ---------
+
+
+def test_synchronize_module_names(mpmod):
+    # A program run with ``python -m teachmp run`` imports
+    # multiprocessing.synchronize as teachmp.synchronize: every name the
+    # stdlib module exports must be there.
+    import importlib
+
+    mod = importlib.import_module(mpmod.__name__ + ".synchronize")
+    names = ["Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition",
+             "Event", "Barrier"]
+    assert [n for n in names if not hasattr(mod, n)] == []
+    assert set(multiprocessing.synchronize.__all__) <= set(dir(mod))
+    ctx = mpmod.get_context()
+    assert mod.Event(ctx=ctx).is_set() is False
+    assert mod.Barrier(2, ctx=ctx).parties == 2
