@@ -326,8 +326,14 @@ def test_copy(mpmod):
 
 def test_sharedctypes_module_names(mpmod):
     sc = sharedctypes(mpmod)
-    for name in ("RawValue", "RawArray", "Value", "Array", "copy", "synchronized"):
+    for name in ("RawValue", "RawArray", "Value", "Array", "copy", "synchronized",
+                 "SynchronizedBase", "Synchronized", "SynchronizedArray",
+                 "SynchronizedString"):
         assert callable(getattr(sc, name)), name
+    assert isinstance(mpmod.Value("i"), sc.Synchronized)
+    assert isinstance(mpmod.Array("i", 1), sc.SynchronizedArray)
+    assert isinstance(mpmod.Array("c", 1), sc.SynchronizedString)
+    assert isinstance(mpmod.Value(Point), sc.SynchronizedBase)
     assert sc.Value("i", 5).value == 5
     assert sc.Array("i", 2, lock=False)[:] == [0, 0]
 
