@@ -594,3 +594,21 @@ def test_synchronize_module_names(mpmod):
     ctx = mpmod.get_context()
     assert mod.Event(ctx=ctx).is_set() is False
     assert mod.Barrier(2, ctx=ctx).parties == 2
+
+
+def test_argument_types_checked(mpmod):
+    # The stdlib checks the arguments before looking at the lock: a bad
+    # timeout is a TypeError even when the lock is free.
+    lock = mpmod.Lock()
+    with pytest.raises(TypeError):
+        lock.acquire(timeout="1")
+    with pytest.raises(TypeError):
+        lock.acquire(None)  # block must be an int or bool
+    assert lock.acquire(0) is True  # ints are fine
+    lock.release()
+    assert lock.acquire(True, 1) is True
+    lock.release()
+    with pytest.raises(TypeError):
+        mpmod.Semaphore(2.5)
+    with pytest.raises(TypeError):
+        mpmod.BoundedSemaphore("2")
