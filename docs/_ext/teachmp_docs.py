@@ -1,6 +1,6 @@
 """Small Sphinx extension for the teachmp site.
 
-Three jobs, each a few lines:
+Four jobs, each a few lines:
 
 * ``lang_links`` in every page's template context, so that
   ``_templates/lang-switch.html`` can link the same page in the other
@@ -15,12 +15,15 @@ Three jobs, each a few lines:
 * ``{include-untranslated}`` includes a Markdown file (the benchmark table
   that ``make bench`` regenerates) the same way: rendered in place, never
   translated, so a changed number never becomes an untranslated entry.
+* The API page's ``<!-- teachmp: every other module -->`` becomes an
+  ``automodule`` for each module of teachmp/ the page does not show yet.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from html import escape
 
 from docutils import nodes
@@ -50,6 +53,12 @@ class MarkUntranslatedSources(SphinxTransform):
         for node in self.document.findall(nodes.TextElement):
             if matches(node):
                 node["translatable"] = False
+        # Anything given the class "notranslate" (e.g. ":class: notranslate"
+        # on a rubric), with everything inside it.
+        for node in self.document.findall(nodes.Element):
+            if "notranslate" in node.get("classes", ()):
+                for inner in node.findall(nodes.TextElement):
+                    inner["translatable"] = False
         # An object description that autodoc built from a docstring also holds
         # nodes Sphinx made itself (field names such as "Parameters", which it
         # already translates through its own catalogs): keep the whole
@@ -125,9 +134,65 @@ class IncludeUntranslated(SphinxDirective):
         return result
 
 
+# -- the rest of the library on the API page -----------------------------------
+
+OTHER_MODULES_MARKER = "<!-- teachmp: every other module -->"
+_AUTOMODULE = re.compile(r"^\.\. automodule::\s+(\S+)", re.MULTILINE)
+
+
+def library_modules(package_dir: str, package: str = "teachmp") -> list[str]:
+    """Every importable module under the package directory, sorted."""
+    found = []
+    for dirpath, dirnames, files in os.walk(package_dir):
+        dirnames[:] = sorted(d for d in dirnames
+                             if os.path.exists(os.path.join(dirpath, d, "__init__.py")))
+        rel = os.path.relpath(dirpath, package_dir)
+        prefix = package if rel == "." else package + "." + rel.replace(os.sep, ".")
+        for name in sorted(files):
+            if not name.endswith(".py") or name == "__main__.py":
+                continue
+            found.append(prefix if name == "__init__.py" else f"{prefix}.{name[:-3]}")
+    return sorted(set(found) - {package})
+
+
+def on_source_read_modules(app, docname, source) -> None:
+    """Replace the marker with an automodule for every module not yet on the page.
+
+    A new module then appears in the API reference without anyone editing
+    the page, and its name (a rubric marked ``notranslate``) adds nothing to
+    the Japanese catalog.
+    """
+    text = source[0]
+    if OTHER_MODULES_MARKER not in text:
+        return
+    shown = set(_AUTOMODULE.findall(text))
+    package_dir = os.path.join(os.path.dirname(app.srcdir), "teachmp")
+    blocks = []
+    for module in library_modules(package_dir):
+        if module in shown:
+            continue
+        blocks.append(
+            "```{eval-rst}\n"
+            f".. rubric:: {module}\n"
+            "   :class: teachmp-module notranslate\n\n"
+            f".. automodule:: {module}\n"
+            "   :members:\n"
+            "```\n"
+        )
+    source[0] = text.replace(OTHER_MODULES_MARKER, "\n".join(blocks))
+
+
+def on_env_get_outdated(app, env, added, changed, removed):
+    """Re-read pages with the marker every build: a module may have appeared."""
+    return [doc for doc in env.found_docs
+            if doc == "api" and doc not in added | changed]
+
+
 def setup(app):
     app.add_config_value("teachmp_untranslated_sources", [], "env", [list])
     app.add_transform(MarkUntranslatedSources)
     app.connect("html-page-context", on_html_page_context)
     app.add_directive("include-untranslated", IncludeUntranslated)
+    app.connect("source-read", on_source_read_modules)
+    app.connect("env-get-outdated", on_env_get_outdated)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
