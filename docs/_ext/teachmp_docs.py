@@ -44,8 +44,7 @@ class MarkUntranslatedSources(SphinxTransform):
 
     def apply(self, **kwargs) -> None:
         patterns = self.config.teachmp_untranslated_sources
-        if not patterns:
-            return
+
         def matches(node) -> bool:
             source = (node.source or "").replace(os.sep, "/")
             return bool(source) and any(fnmatch.fnmatchcase(source, p) for p in patterns)
