@@ -311,3 +311,45 @@ def hold_until_killed(lock, conn):
     lock.acquire()
     conn.send("held")
     conn.poll(TIMEOUT)
+
+
+# -- stress: a bounded buffer and an event ping-pong ------------------------------------
+
+BUFFER_SLOTS = 8
+
+
+def produce(cond, state, slots, items):
+    """Put each of *items* into the ring buffer (state = [head, tail, count])."""
+    for item in items:
+        with cond:
+            if not cond.wait_for(lambda: state[2] < BUFFER_SLOTS, TIMEOUT):
+                raise RuntimeError("buffer never had room")
+            slots[state[1]] = item
+            state[1] = (state[1] + 1) % BUFFER_SLOTS
+            state[2] += 1
+            cond.notify_all()
+
+
+def consume(cond, state, slots, n, conn):
+    """Take n items from the ring buffer; report their sum and count."""
+    total = 0
+    for _ in range(n):
+        with cond:
+            if not cond.wait_for(lambda: state[2] > 0, TIMEOUT):
+                raise RuntimeError("nothing ever arrived")
+            total += slots[state[0]]
+            state[0] = (state[0] + 1) % BUFFER_SLOTS
+            state[2] -= 1
+            cond.notify_all()
+    conn.send((total, n))
+
+
+def pong(ping, pong_event, rounds, conn):
+    """Answer each ping with a pong."""
+    for _ in range(rounds):
+        if not ping.wait(TIMEOUT):
+            conn.send("no ping")
+            return
+        ping.clear()
+        pong_event.set()
+    conn.send("done")

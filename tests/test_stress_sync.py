@@ -85,3 +85,60 @@ def test_semaphore_admits_at_most_its_value(mp):
     assert 1 <= most.value <= 2
     assert inside.value == 0
     assert sem.get_value() == 2
+
+
+@pytest.mark.timeout(120)
+def test_condition_bounded_buffer(mp):
+    # 2 producers and 2 consumers through an 8-slot ring buffer guarded by
+    # one Condition: a lost wake-up would stall (and time out), a race
+    # would lose or duplicate items
+    per_producer = 5000
+    cond = mp.Condition(mp.Lock())
+    state = mp.RawArray("i", 3)  # head, tail, count
+    slots = mp.RawArray("i", st.BUFFER_SLOTS)
+    batches = [range(1, per_producer + 1), range(10_001, 10_001 + per_producer)]
+    pipes = [mp.Pipe(duplex=False) for _ in range(2)]
+    procs = [mp.Process(target=st.produce, args=(cond, state, slots, list(b)))
+             for b in batches]
+    procs += [mp.Process(target=st.consume, args=(cond, state, slots, per_producer, w))
+              for _, w in pipes]
+    for p in procs:
+        p.start()
+    try:
+        results = []
+        for r, _ in pipes:
+            assert r.poll(TIMEOUT), "a consumer never finished"
+            results.append(r.recv())
+    finally:
+        codes = join_all(procs)
+        for r, w in pipes:
+            r.close()
+            w.close()
+    assert codes == [0] * 4
+    assert sum(n for _, n in results) == 2 * per_producer
+    assert sum(t for t, _ in results) == sum(sum(b) for b in batches)
+    assert list(state) == [0, 0, 0]
+
+
+@pytest.mark.timeout(120)
+def test_event_ping_pong(mp):
+    rounds = 2000
+    ping, pong = mp.Event(), mp.Event()
+    r, w = mp.Pipe(duplex=False)
+    p = mp.Process(target=st.pong, args=(ping, pong, rounds, w))
+    p.start()
+    try:
+        answered = 0
+        for _ in range(rounds):
+            ping.set()
+            if not pong.wait(TIMEOUT):
+                break
+            pong.clear()
+            answered += 1
+        assert r.poll(TIMEOUT) and r.recv() == "done"
+    finally:
+        codes = join_all([p])
+        r.close()
+        w.close()
+    assert answered == rounds
+    assert codes == [0]
