@@ -1,0 +1,158 @@
+"""Functions that the queue and pool tests run in child processes.
+
+They live in an importable module (not in the test files) so that a child
+started with ``spawn``, or a pool worker, finds them by name.  Every blocking
+call in a child has a timeout; what a child saw comes back as plain data.
+"""
+
+import itertools
+import os
+import signal
+import threading
+
+TIMEOUT = 20
+BIG = 64 * 1024          # one item this size already fills a Linux pipe
+
+
+# -- queue children ---------------------------------------------------------------
+
+
+def put_range(q, n):
+    """Put 0..n-1 and return: the process's exit must flush them."""
+    for i in range(n):
+        q.put(i)
+
+
+def put_big_then_signal(q, n, done, cancel=False):
+    """Put n big items, optionally cancel_join_thread, then set ``done``.
+
+    The items cannot all fit in the pipe, so after ``done`` the process is
+    stuck in its exit flush until somebody reads (unless ``cancel``).
+    """
+    for i in range(n):
+        q.put((i, b'x' * BIG))
+    if cancel:
+        q.cancel_join_thread()
+    done.set()
+
+
+def echo_squares(inq, outq):
+    """Read numbers until None; put each square on ``outq``."""
+    while True:
+        x = inq.get(timeout=TIMEOUT)
+        if x is None:
+            break
+        outq.put(x * x)
+
+
+def simple_echo(inq, outq):
+    """SimpleQueue: read until None, echo each item back tagged."""
+    while True:
+        x = inq.get()
+        if x is None:
+            break
+        outq.put(('echo', x))
+
+
+def joinable_consumer(jq, outq, n):
+    """Take n items from a JoinableQueue, report each, mark each done."""
+    for _ in range(n):
+        x = jq.get(timeout=TIMEOUT)
+        outq.put(x)
+        jq.task_done()
+
+
+# -- pool tasks -----------------------------------------------------------------------
+
+
+def square(x):
+    return x * x
+
+
+def add(a, b):
+    return a + b
+
+
+def inverse(x):
+    return 10 / x
+
+
+def fail_with_value_error(x):
+    raise ValueError('bad value %r' % (x,))
+
+
+def return_unpicklable(x):
+    return threading.Lock()
+
+
+def getpid(_=None):
+    return os.getpid()
+
+
+def process_name(modname):
+    """The current process's name, as the library ``modname`` sees it."""
+    import importlib
+    return importlib.import_module(modname).current_process().name
+
+
+def wait_event(event, timeout=TIMEOUT):
+    """Block until ``event`` is set (used to hold a result back)."""
+    return event.wait(timeout)
+
+
+_initialized = None
+
+
+def init_worker(*args):
+    global _initialized
+    _initialized = args
+
+
+def get_initialized(_=None):
+    return _initialized
+
+
+# A callable whose every unpickled copy carries a fresh tag: the pool pickles
+# ``func`` once per task (one chunk), so the tag tells which chunk an item
+# was in.  Chunk boundaries become visible without timing or pids.
+
+_copies = itertools.count()
+
+
+def _new_tagger():
+    tagger = ChunkTagger()
+    tagger.tag = (os.getpid(), next(_copies))
+    return tagger
+
+
+class ChunkTagger:
+    tag = None
+
+    def __reduce__(self):
+        return _new_tagger, ()
+
+    def __call__(self, x):
+        return (self.tag, x)
+
+
+def chunk_sizes(tagged):
+    """[(tag, x), ...] in result order -> the sizes of runs of equal tags."""
+    return [len(list(run)) for _, run in itertools.groupby(tagged, key=lambda t: t[0])]
+
+
+# -- worker death (teachmp only) ----------------------------------------------------
+
+
+def exit_now(code):
+    os._exit(code)
+
+
+def sigkill_self(_=None):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def square_or_die(x):
+    """x*x, except that a negative x kills the worker with exit code -x."""
+    if x < 0:
+        os._exit(-x)
+    return x * x
