@@ -41,18 +41,23 @@ class Popen:
         parent_r, child_w = os.pipe()    # sentinel: child's exit
         child_r, parent_w = os.pipe()    # the child's view of our exit
         self.pid = os.fork()
-        if self.pid == 0:                # ---- in the child ----
-            code = 1
-            try:
-                os.close(parent_r)
-                os.close(parent_w)
-                code = process_obj._bootstrap(parent_sentinel=child_r)
-            finally:
-                os._exit(code)
+        if self.pid == 0:
+            self._run_child(process_obj, child_r, (parent_r, parent_w))
         # ---- in the parent ----
         os.close(child_w)
         os.close(child_r)
         self._keep_fds(parent_r, parent_w)
+
+    @staticmethod
+    def _run_child(process_obj, parent_sentinel, parent_ends):
+        """The child's side of the fork: run the process, never return."""
+        code = 1
+        try:
+            for fd in parent_ends:
+                os.close(fd)
+            code = process_obj._bootstrap(parent_sentinel=parent_sentinel)
+        finally:
+            os._exit(code)
 
     def _keep_fds(self, sentinel, parent_w):
         """Hold our ends of the two pipes until close() or garbage collection."""

@@ -61,6 +61,9 @@ class SemLock:
     """The pipe-of-tokens semaphore that every lock here is made of."""
 
     def __init__(self, value, maxvalue, *, ctx=None):
+        if not isinstance(value, int):
+            raise TypeError("'%s' object cannot be interpreted as an integer"
+                            % type(value).__name__)
         # The stdlib reports a bad value as the OS does: OSError(EINVAL).
         if value < 0:
             raise OSError(errno.EINVAL, 'semaphore initial value must be >= 0')
@@ -69,11 +72,11 @@ class SemLock:
                           '(a pipe holds at most that many tokens)' % SEM_VALUE_MAX)
         self._maxvalue = maxvalue
         r, w = os.pipe()
+        self._setup(r, w)           # from here on the pipe is closed for us
         os.set_blocking(r, False)
         os.set_blocking(w, False)   # a full pipe must be an error, not a hang
         if value:
             os.write(w, _ONE * value)
-        self._setup(r, w)
 
     def _setup(self, r, w):
         self._r, self._w = r, w
@@ -97,6 +100,8 @@ class SemLock:
 
     def acquire(self, block=True, timeout=None):
         """Take one unit; wait for it if ``block`` (up to ``timeout`` seconds)."""
+        if block is not True or timeout is not None:
+            timeout = _check_acquire_args(block, timeout)
         try:
             os.read(self._r, 1)
         except BlockingIOError:
@@ -157,6 +162,23 @@ class SemLock:
     @property
     def _semlock(self):
         return self
+
+
+def _check_acquire_args(block, timeout):
+    # Reject what the stdlib's C SemLock rejects, before touching the lock:
+    # block must be an int (or bool), timeout a real number or None.
+    if not isinstance(block, int):
+        raise TypeError("'%s' object cannot be interpreted as an integer"
+                        % type(block).__name__)
+    if timeout is None:
+        return None
+    if not isinstance(timeout, (int, float)):
+        try:
+            return timeout.__float__()
+        except AttributeError:
+            raise TypeError('must be real number, not %s'
+                            % type(timeout).__name__) from None
+    return timeout
 
 
 class Semaphore(SemLock):
@@ -255,3 +277,20 @@ class RLock(SemLock):
             owner, count = 'unknown', 'unknown'
         return '<%s(%s, %s)>' % (type(self).__name__, owner, count)
 
+
+_IN_CONDITION = ('Condition', 'Event', 'Barrier', 'BrokenBarrierError')
+__all__ = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition',
+           'Event', 'Barrier']
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_IN_CONDITION))
+
+
+def __getattr__(name):
+    # The stdlib's synchronize module also holds Condition, Event and
+    # Barrier; teachmp keeps them in teachmp.condition (built on this module).
+    if name in _IN_CONDITION:
+        from teachmp import condition
+        return getattr(condition, name)
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

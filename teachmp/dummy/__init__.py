@@ -27,7 +27,7 @@ __all__ = [
     'Process', 'current_process', 'active_children', 'freeze_support',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'Queue', 'JoinableQueue', 'Pipe', 'Value', 'Array',
-    'Namespace', 'Manager', 'Pool', 'shutdown',
+    'Namespace', 'Manager', 'Pool', 'shutdown', 'dict', 'list',
 ]
 
 
@@ -125,3 +125,5 @@ def shutdown():
 
 
 JoinableQueue = Queue
+dict = dict   # noqa: A001 - as multiprocessing.dummy: plain containers
+list = list   # noqa: A001
