@@ -156,3 +156,30 @@ def square_or_die(x):
     if x < 0:
         os._exit(-x)
     return x * x
+
+
+# -- the shared pool's initializer: a tag and a gate -------------------------------
+
+_tag = None
+_gate = None
+
+
+def init_gate(tag, gate):
+    """Pool initializer: remember a tag and an Event that holds tasks back."""
+    global _tag, _gate
+    _tag, _gate = tag, gate
+
+
+def get_tag(_=None):
+    return _tag
+
+
+def wait_gate(value):
+    """Return ``value`` once the gate (an Event from initargs) is set."""
+    if not _gate.wait(TIMEOUT):
+        raise RuntimeError('gate never opened')
+    return value
+
+
+def pid_and_init(_=None):
+    return os.getpid(), _initialized
