@@ -67,7 +67,10 @@ def outcomes(it, n):
     out = []
     for _ in range(n):
         try:
-            out.append(it.next(timeout=TIMEOUT))
+            if hasattr(it, "next"):
+                out.append(it.next(timeout=TIMEOUT))
+            else:  # imap with chunksize > 1 returns a plain generator
+                out.append(next(it))
         except StopIteration:
             out.append("StopIteration")
         except Exception as e:  # noqa: BLE001
@@ -255,6 +258,9 @@ def test_imap_yields_the_error_at_its_position(sp):
     out = outcomes(p.imap_unordered(qt.inverse, [1, 2, 0, 5]), 5)
     assert sorted(map(str, out[:4])) == ["10.0", "2.0", "5.0", "ZeroDivisionError"]
     assert out[4] == "StopIteration"
+    # with chunks: the failed chunk's error in its place, then the end
+    assert outcomes(p.imap(qt.inverse, [1, 2, 0, 5, 1], chunksize=2), 4) == [
+        10.0, 5.0, "ZeroDivisionError", "StopIteration"]
     it = p.imap(qt.inverse, [0])
     with pytest.raises(ZeroDivisionError) as info:
         it.next(timeout=TIMEOUT)
