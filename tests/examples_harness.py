@@ -12,6 +12,15 @@ Header comments in the first 15 lines of a program adjust them::
     # example: stderr-tail      also compare the last line of stderr
     # example: skip "reason"    do not run (say why)
     # example: timeout N        seconds per run (default 60)
+    # example: erase REGEX      delete every match of REGEX (Python ``re``,
+                                MULTILINE) before comparing; may be repeated
+
+``erase`` is for values that differ from run to run and that the standard
+rules do not catch: a pid printed as a bare number, a worker's name suffix,
+dots printed while polling.  It is applied to stdout and to the compared
+stderr line, after the standard normalisation and before ``unordered``
+sorts the lines.  The regex is the rest of the line (trailing blanks are
+dropped).
 
 Each run gets its own session (``start_new_session``), so that anything it
 leaves running -- a grandchild the test process cannot see as a child -- is
@@ -49,6 +58,7 @@ class Options:
     stderr_tail: bool = False
     skip: str | None = None
     timeout: float = DEFAULT_TIMEOUT
+    erase: list = dataclasses.field(default_factory=list)  # compiled regexes
 
 
 def read_options(path: Path) -> Options:
@@ -78,6 +88,13 @@ def read_options(path: Path) -> Options:
                 opts.timeout = float(arg)
             except ValueError:
                 raise ValueError(f"{where}: bad timeout {arg!r}") from None
+        elif name == "erase":
+            if not arg:
+                raise ValueError(f"{where}: '# example: erase' needs a regex")
+            try:
+                opts.erase.append(re.compile(arg, re.MULTILINE))
+            except re.error as exc:
+                raise ValueError(f"{where}: bad regex {arg!r}: {exc}") from None
         else:
             raise ValueError(f"{where}: unknown directive '# example: {name}'")
     return opts
@@ -212,7 +229,11 @@ def child_env() -> dict:
 def compared_view(outcome: Outcome, opts: Options, extra_normalise=None) -> dict:
     def norm(text):
         text = normalise(text)
-        return extra_normalise(text) if extra_normalise else text
+        if extra_normalise:
+            text = extra_normalise(text)
+        for regex in opts.erase:
+            text = regex.sub("", text)
+        return text
 
     stdout = norm(outcome.stdout)
     if opts.unordered:
