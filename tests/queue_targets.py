@@ -183,3 +183,8 @@ def wait_gate(value):
 
 def pid_and_init(_=None):
     return os.getpid(), _initialized
+
+
+def big_result(n):
+    """A result of n bytes: long enough to kill its sender mid-write."""
+    return b'x' * n
