@@ -340,8 +340,21 @@ def pipe_stream_duplex_floor(count):
 # -- the registry --------------------------------------------------------------
 
 class Case:
+    """One benchmark: what it is called, what it measures, how it is judged.
+
+    ``target`` is ``None`` (informational), ``('stdlib', r)`` or
+    ``('floor', r)`` -- a ratio of medians teachmp/other to stay under (times)
+    or above (throughputs) -- or ``('absolute', x)``: the teachmp median
+    itself, in the row's unit.  ``floor`` is ``None`` where no raw-OS version
+    of the work makes sense (the column then reads n/a).  ``runs`` caps the
+    samples per cell for the slow benchmarks (the driver's ``--runs`` is the
+    default).  ``pinned=False`` runs the benchmark unpinned whatever the
+    placement: the CPU-bound Pool speedup needs every core.
+    """
+
     def __init__(self, name, title, unit, count, quick, lib, floor,
-                 better='lower', target=None, two_cores=True):
+                 better='lower', target=None, two_cores=True, runs=None,
+                 pinned=True):
         self.name = name
         self.title = title
         self.unit = unit
@@ -350,11 +363,13 @@ class Case:
         self.lib = lib
         self.floor = floor
         self.better = better      # 'lower' (times) or 'higher' (throughput)
-        self.target = target      # ('stdlib', 1.0) or ('floor', 0.9) or None
+        self.target = target      # see above
         # Does placing the child on another CPU change what is measured?
         # Not for the start benchmarks: their children inherit the parent's
         # CPU either way (and mostly run while the parent waits).
-        self.two_cores = two_cores
+        self.two_cores = two_cores and pinned
+        self.runs = runs
+        self.pinned = pinned
 
 
 CASES = {c.name: c for c in [
@@ -374,3 +389,12 @@ CASES = {c.name: c for c in [
          'MiB/s', 256, 16, pipe_stream_duplex_lib, pipe_stream_duplex_floor,
          better='higher', target=None),
 ]}
+
+# The benchmarks of the later chapters live in their own modules (they use
+# the helpers above, hence the import down here).
+from benchmarks import cases_sync, cases_queue, cases_manager  # noqa: E402
+
+for _module in (cases_sync, cases_queue, cases_manager):
+    for _case in _module.cases(Case):
+        CASES[_case.name] = _case
+del _module, _case

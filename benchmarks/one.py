@@ -34,11 +34,14 @@ def module_for(impl):
 
 def measure(name, impl, count):
     from benchmarks.cases import CASES, pin_parent
-    pin_parent()
     case = CASES[name]
+    if case.pinned:
+        pin_parent()
     if count is None:
         count = case.count
     if impl == 'floor':
+        if case.floor is None:
+            raise SystemExit(f'{name} has no OS floor')
         value = case.floor(count)
     else:
         mp = importlib.import_module(module_for(impl))
