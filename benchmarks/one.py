@@ -18,7 +18,6 @@ import importlib
 import json
 import os
 import signal
-import sys
 
 IMPLS = ('teachmp', 'stdlib', 'floor')
 SAMPLE_TIMEOUT = 240       # seconds; the driver kills us earlier anyway
