@@ -240,6 +240,9 @@ def _feed(buffer, notempty, writer, wlock, close_reader, give_slot):
         for obj in batch:
             if obj is _STOP:
                 log.debug('feeder thread got sentinel -- exiting')
+                # close() means this process is done with the queue: give
+                # both descriptors back (get() refuses once closed).
+                close_reader()
                 writer.close()
                 return
             try:
@@ -251,10 +254,14 @@ def _feed(buffer, notempty, writer, wlock, close_reader, give_slot):
             try:
                 with wlock:
                     writer.send_bytes(data)
-            except (BrokenPipeError, OSError) as exc:
+            except OSError as exc:
+                give_slot()
                 if util._exiting:   # reader gone while we shut down
                     return
-                _report_unpicklable(obj, exc)
+                import traceback
+                sys.stderr.write('teachmp.Queue: could not write a %s object to the '
+                                 "queue's pipe; it was dropped.\n" % type(obj).__name__)
+                traceback.print_exception(type(exc), exc, exc.__traceback__)
 
 
 def _report_unpicklable(obj, exc):
