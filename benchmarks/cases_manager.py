@@ -11,7 +11,7 @@ import socket
 import tempfile
 import time
 
-from benchmarks.cases import _fork_child, _pin_child, _timed_loop, _wait_child
+from benchmarks.helpers import _fork_child, _pin_child, _timed_loop, _wait_child
 
 AUTHKEY = b'benchmark secret'
 

@@ -11,8 +11,8 @@ import os
 import struct
 import time
 
-from benchmarks.cases import (TIMEOUT, _check_exitcode, _fork_child,
-                              _pin_child, _wait_child)
+from benchmarks.helpers import (TIMEOUT, _check_exitcode, _fork_child,
+                                _pin_child, _wait_child)
 
 QUEUE_ITEMS = 20_000
 POOL_TASKS = 20_000

@@ -20,8 +20,8 @@ import os
 import time
 from array import array
 
-from benchmarks.cases import (MiB, TIMEOUT, _check_exitcode, _fork_child,
-                              _pin_child, _timed_loop, _wait_child)
+from benchmarks.helpers import (MiB, TIMEOUT, _check_exitcode, _fork_child,
+                                _pin_child, _timed_loop, _wait_child)
 
 ARRAY_LEN = 1_000_000
 

@@ -32,7 +32,8 @@ def module_for(impl):
 
 
 def measure(name, impl, count):
-    from benchmarks.cases import CASES, pin_parent
+    from benchmarks.cases import CASES
+    from benchmarks.helpers import pin_parent
     case = CASES[name]
     if case.pinned:
         pin_parent()
