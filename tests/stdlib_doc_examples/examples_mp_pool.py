@@ -1,6 +1,7 @@
 # Example program from the Python documentation, "multiprocessing --
 # Process-based parallelism" (https://docs.python.org/3/library/multiprocessing.html),
-# section "Examples": "Using Pool" (Doc/includes/mp_pool.py of 3.11).
+# section "Examples": "Using Pool" (Doc/includes/mp_pool.py, the %-formatting
+# version; later docs spell the same code with f-strings).
 # Run to run: worker names, the imap_unordered order, polling dots.
 # example: unordered
 # example: erase (?<=PoolWorker-)\d+

@@ -1,7 +1,8 @@
 # Example program from the Python documentation, "multiprocessing --
 # Process-based parallelism" (https://docs.python.org/3/library/multiprocessing.html),
 # section "Examples": queues feeding tasks to worker processes
-# (Doc/includes/mp_workers.py).  Run to run: result order, Process-N names.
+# (Doc/includes/mp_workers.py, the %-formatting version; later docs use an
+# f-string).  Run to run: result order, Process-N names.
 # example: unordered
 # example: erase (?<=Process-)\d+
 # It is copied unchanged below this comment block (see tests/test_stdlib_doc_examples.py).
