@@ -24,7 +24,6 @@ cover ``maxtasksperchild`` with spawn).
 from __future__ import annotations
 
 import os
-import queue as queue_mod
 import time
 
 import pytest
