@@ -254,6 +254,10 @@ class Connection:
             reader = io.BufferedReader(io.FileIO(fd, 'rb', closefd=False),
                                        buffer_size=1)
             rest = reader.read(size - len(got))
+            if rest is None:
+                # A receive timeout (SO_RCVTIMEO, set during the handshake)
+                # expired: to BufferedReader that is "no data yet".
+                raise BlockingIOError('timed out in the middle of a message')
             if len(got) + len(rest) < size:
                 _eof(len(got) + len(rest))
             return got + rest if got else rest

@@ -22,6 +22,8 @@ import sys
 import threading
 
 from teachmp import errors, process
+from teachmp.errors import (AuthenticationError, BufferTooShort,  # noqa: F401
+                            ProcessError, TimeoutError)       # (re-exported)
 
 
 class BaseContext:

@@ -27,3 +27,11 @@ class TimeoutError(ProcessError):  # noqa: A001 - the stdlib shadows it too
 
 class AuthenticationError(ProcessError):
     """The peer of a connection failed the HMAC challenge."""
+
+
+# The stdlib defines these in multiprocessing.context, and that is the name
+# a traceback prints; teachmp.context re-exports them, so the same spelling
+# is true here too.
+for _cls in (ProcessError, BufferTooShort, TimeoutError, AuthenticationError):
+    _cls.__module__ = 'teachmp.context'
+del _cls
