@@ -214,8 +214,12 @@ def build_custom_managers(impl_name):
     CustomManager.register("WidgetExposed", Widget, exposed=("public", "_private"))
     CustomManager.register("squares", squares, proxytype=GeneratorProxy)
     CustomManager.register("operator", get_operator_module)
+    # the server wraps a method's result as the typeid's referent only when
+    # that typeid has no callable (a callable would be *called* with it)
+    node_methods = {"child": "NodeRef", "walk": "NodeIter"}
+    CustomManager.register("Node", Node, method_to_typeid=node_methods)
     CustomManager.register(
-        "Node", Node, method_to_typeid={"child": "Node", "walk": "NodeIter"}
+        "NodeRef", method_to_typeid=node_methods, create_method=False
     )
     CustomManager.register("NodeIter", proxytype=GeneratorProxy, create_method=False)
     CustomManager.register("init_state", init_state)
@@ -282,3 +286,12 @@ def sync_client(impl_name, address, authkey, conn):
     conn.send(d._getvalue())
     conn.close()
     sys.exit(0)
+
+
+def call_method(proxy, name, args, conn):
+    """Call ``proxy.name(*args)`` in a child and send back (result or error type)."""
+    try:
+        conn.send(("ok", getattr(proxy, name)(*args)))
+    except Exception as e:  # noqa: BLE001
+        conn.send(("error", type(e).__name__))
+    conn.close()
