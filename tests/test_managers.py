@@ -371,6 +371,46 @@ def test_sync_proxies_strs(manager):
     assert (b.parties, b.n_waiting, b.broken) == (1, 0, False)
 
 
+def _fd_count():
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_connection_closed_when_last_proxy_is_gone(manager):
+    collect()
+    before = _fd_count()
+    lst = manager.list([1, 2])
+    d = manager.dict()
+    assert len(lst) == 2 and len(d) == 0  # this thread now has a connection
+    del lst, d
+    collect()
+    # like the stdlib: no proxy left in this thread, no connection kept open
+    assert _fd_count() == before
+
+
+def test_proxies_from_several_threads(manager):
+    import threading
+
+    lst = manager.list()
+    errors = []
+
+    def work(tag):
+        try:
+            for i in range(25):
+                lst.append((tag, i))
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+        assert not t.is_alive()
+    assert errors == []
+    assert len(lst) == 100
+    assert sorted(lst._getvalue()) == sorted((t, i) for t in range(4) for i in range(25))
+
+
 # -- lifecycle (each test starts its own manager) ---------------------------------
 
 
