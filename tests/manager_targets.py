@@ -295,3 +295,15 @@ def call_method(proxy, name, args, conn):
     except Exception as e:  # noqa: BLE001
         conn.send(("error", type(e).__name__))
     conn.close()
+
+
+def start_blocking_thread():
+    """A manager initializer that keeps the server from exiting by itself.
+
+    A non-daemon thread that never ends: the server process waits for it at
+    exit, so ``shutdown()`` has to fall back to terminate() after
+    ``shutdown_timeout`` seconds.
+    """
+    import threading
+
+    threading.Thread(target=threading.Event().wait, name="blocker").start()

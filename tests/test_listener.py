@@ -142,6 +142,16 @@ def test_family_deduced_and_defaults(cmod, tmp_path):
         assert listener.last_accepted == ""
 
 
+def test_positional_arguments(cmod):
+    # Listener(address, family, backlog, authkey); Client(address, family, authkey)
+    with cmod.Listener(None, "AF_INET", 3, b"pos") as listener:
+        join = in_thread(listener.accept)
+        with cmod.Client(listener.address, "AF_INET", b"pos") as c:
+            with join() as server_side:
+                server_side.send("positional")
+                assert c.poll(TIMEOUT) and c.recv() == "positional"
+
+
 def test_bad_arguments(cmod):
     with pytest.raises(ValueError, match="unrecognized family"):
         cmod.Listener(family="AF_BOGUS")

@@ -14,6 +14,7 @@ import os
 import pickle
 import queue
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -488,6 +489,22 @@ def test_start_initializer_runs_in_server(impl_name, mp):
     finally:
         m.shutdown()
     assert _gone(state["pid"])
+
+
+def test_shutdown_timeout_then_terminate(impl_name, mp):
+    classes = targets.build_custom_managers(impl_name)
+    m = classes["CustomManager"](ctx=mp, shutdown_timeout=0.5)
+    m.start(targets.start_blocking_thread)
+    proc = m._process
+    assert m.Maths().add(1, 2) == 3
+    collect()
+    start = time.monotonic()
+    m.shutdown()
+    elapsed = time.monotonic() - start
+    # asked politely, waited shutdown_timeout, then terminated
+    assert proc.exitcode == -signal.SIGTERM
+    assert 0.4 < elapsed < 5
+    m.join(TIMEOUT)
 
 
 def test_manager_process_ends_with_the_program(impl_name, start_method):
