@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import random
+import resource
 import socket
 import struct
 import subprocess
@@ -330,9 +331,12 @@ def test_huge_length_is_refused_without_allocating(impl):
             # 2 GiB - 1 announced (and the 8-byte form: 16 EiB)
             s.sendall(struct.pack("!i", 0x7FFFFFFF) + b"x" * 100)
             start = time.monotonic()
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             with pytest.raises(OSError, match="bad message length"):
                 join()
             assert time.monotonic() - start < 5
+            grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+            assert grown < 64 * 1024, "the announced 2 GiB were allocated"
         join = in_thread(listener.accept)
         with raw_connect(listener.address) as s:
             s.sendall(struct.pack("!i", -1) + struct.pack("!Q", 2**63))
@@ -450,6 +454,7 @@ def test_fuzz_handshake(impl_name, rounds):
         else protocol_errors(top))
     rng = random.Random(5)
     start = time.monotonic()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for i in range(rounds):
         data = _malformed(rng)
         s1, s2 = socket.socketpair()
@@ -471,3 +476,6 @@ def test_fuzz_handshake(impl_name, rounds):
             conn.close()
             s2.close()
     assert time.monotonic() - start < 60
+    # no announced length was ever allocated (ru_maxrss is in KiB)
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak
+    assert grown < 64 * 1024
