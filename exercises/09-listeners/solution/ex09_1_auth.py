@@ -34,7 +34,8 @@ MAX_MESSAGE = 256           # handshake messages are small: refuse bigger ones
 def split_digest(data):
     """``b"{sha256}xyz"`` -> ``("sha256", b"xyz")``; a legacy message of 20
     (a challenge) or 16 (a reply) bytes -> ``("", data)``.  Anything else
-    raises AuthenticationError."""
+    raises AuthenticationError.  (A helper for the two functions below: the
+    tests do not call it.)"""
     if len(data) in (LEGACY_CHALLENGE, LEGACY_REPLY):
         return "", data
     if data.startswith(b"{"):
