@@ -69,7 +69,14 @@ def address_type(address):
 
 
 def util_is_abstract(address):
-    return isinstance(address, (bytes, str)) and address[:1] in ('\0', b'\0')
+    """Is this a Linux abstract socket name (starting with a NUL byte)?"""
+    if not address:
+        return False
+    if isinstance(address, bytes):
+        return address[0] == 0
+    if isinstance(address, str):
+        return address[0] == '\0'
+    raise TypeError('address type of %r unrecognized' % (address,))
 
 
 def _validate_family(family):
@@ -150,12 +157,15 @@ def Client(address, family=None, authkey=None):
     """Connect to a Listener at ``address``; return a Connection."""
     family = family or address_type(address)
     _validate_family(family)
-    if authkey is not None and not isinstance(authkey, bytes):
-        raise TypeError('authkey should be a byte string')
     with socket.socket(getattr(socket, family)) as s:
         s.setblocking(True)
         s.connect(address)
         conn = Connection(s.detach())
+    # Checked after connecting, as the stdlib does: the listener then sees
+    # this client arrive and leave, rather than wait for it.
+    if authkey is not None and not isinstance(authkey, bytes):
+        conn.close()
+        raise TypeError('authkey should be a byte string')
     if authkey is not None:
         with _handshake_deadline(conn):
             auth.answer_challenge(conn, authkey)

@@ -63,7 +63,8 @@ class BaseManager:
     def __init__(self, address=None, authkey=None, serializer='pickle', ctx=None,
                  *, shutdown_timeout=1.0):
         if serializer not in listener_client:
-            raise ValueError('unknown serializer %r (teachmp has: %s)' % (
+            # KeyError, as the stdlib's dictionary lookup raises.
+            raise KeyError('unknown serializer %r (teachmp has: %s)' % (
                 serializer, ', '.join(listener_client)))
         if authkey is None:
             authkey = process.current_process().authkey
@@ -79,10 +80,6 @@ class BaseManager:
         self._ctx = ctx
         self._shutdown_timeout = shutdown_timeout
         self._process = None
-
-    def __repr__(self):
-        state = {0: 'initial', 1: 'started', 2: 'shut down'}[self._state.value]
-        return '<%s %s address=%r>' % (type(self).__name__, state, self._address)
 
     def get_server(self):
         """A Server to run in this process (call its ``serve_forever``)."""
@@ -241,6 +238,8 @@ def _finalize_manager(process_obj, address, authkey, state, Client, shutdown_tim
                 process_obj.kill()
                 process_obj.join()
     state.value = State.SHUTDOWN
+    from teachmp.proxies import _forget_address
+    _forget_address(address)
 
 
 class Namespace:

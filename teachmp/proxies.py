@@ -57,12 +57,42 @@ def _client_for(serializer):
     return listener_client[serializer][1]
 
 
-# One connection per (server address, thread, process).
-_local = {}                 # address -> threading.local()
+# One connection per (server address, thread, process), opened on first
+# use.  Each process also counts its live proxies per address: when the last
+# one goes, the connection is closed (a file descriptor per manager per
+# thread would otherwise stay open for the life of the process).
+_local = {}                 # address -> _PerAddress
 _local_lock = threading.Lock()
 
 
+class _PerAddress:
+    def __init__(self):
+        self.pid = _pid()
+        self.tls = threading.local()
+        self.live = 0
 
+
+def _per_address(address):
+    with _local_lock:
+        record = _local.get(address)
+        if record is None or record.pid != _pid():
+            record = _local[address] = _PerAddress()   # new process: fresh
+        return record
+
+
+def _forget_address(address):
+    """The manager at ``address`` shut down: drop this thread's connection."""
+    with _local_lock:
+        record = _local.pop(address, None)
+    if record is not None:
+        _close_thread_connection(record)
+
+
+def _close_thread_connection(record):
+    conn = getattr(record.tls, 'connection', None)
+    if conn is not None:
+        del record.tls.connection
+        conn.close()
 
 
 class BaseProxy:
@@ -71,12 +101,8 @@ class BaseProxy:
 
     def __init__(self, token, serializer, manager=None, authkey=None,
                  exposed=None, incref=True, manager_owned=False):
-        with _local_lock:
-            tls = _local.get(token.address)
-            if tls is None or getattr(tls, 'pid', None) != _pid():
-                tls = _local[token.address] = threading.local()
-                tls.pid = _pid()
-        self._tls = tls
+        self._record = _per_address(token.address)
+        self._tls = self._record.tls
         self._token = token
         self._id = token.id
         self._manager = manager
@@ -134,28 +160,49 @@ class BaseProxy:
         if self._owned_by_manager:
             return
         conn = self._Client(self._token.address, authkey=self._authkey)
-        dispatch(conn, None, 'incref', (self._id,))
+        try:
+            dispatch(conn, None, 'incref', (self._id,))
+        finally:
+            conn.close()
+        record = self._record
+        with _local_lock:
+            record.live += 1
         state = self._manager and self._manager._state
         self._finalizer = weakref.finalize(
-            self, BaseProxy._decref, self._token, self._authkey, state, self._Client)
+            self, BaseProxy._decref, self._token, self._authkey, state,
+            self._Client, record)
 
     @staticmethod
-    def _decref(token, authkey, state, Client):
+    def _decref(token, authkey, state, Client, record):
         from teachmp.managers import State
-        if state is not None and state.value != State.STARTED:
-            return          # the manager is gone, and the object with it
-        try:
-            conn = Client(token.address, authkey=authkey)
-            dispatch(conn, None, 'decref', (token.id,))
-        except Exception as e:
-            log.debug('... decref failed %s', e)
+        if state is None or state.value == State.STARTED:
+            try:
+                conn = Client(token.address, authkey=authkey)
+                try:
+                    dispatch(conn, None, 'decref', (token.id,))
+                finally:
+                    conn.close()
+            except Exception as e:
+                log.debug('... decref failed %s', e)
+        else:
+            log.debug('DECREF %r -- manager already shutdown', token.id)
+        with _local_lock:
+            record.live -= 1
+            last = record.live <= 0
+        if last:
+            log.debug('thread %r has no more proxies so closing conn',
+                      threading.current_thread().name)
+            _close_thread_connection(record)
 
     def _after_fork(self):
-        # The parent's reference stays the parent's: drop the copy of its
-        # finalizer and take a reference of our own.
+        # A forked child must not talk on its parent's socket (the replies
+        # would go to whoever reads first): fresh per-process connection
+        # state, the parent's finalizer dropped, a reference of our own.
         finalizer = getattr(self, '_finalizer', None)
         if finalizer is not None:
             finalizer.detach()
+        self._record = _per_address(self._token.address)
+        self._tls = self._record.tls
         self._manager = None
         try:
             self._incref()
