@@ -134,6 +134,9 @@ class Server:
             msg = ('#RETURN', result)
         if funcname == 'accept_connection' and msg[0] == '#RETURN':
             return                          # serve_client took over
+        if funcname == 'shutdown' and msg[0] == '#RETURN':
+            conn.close()                    # shutdown() already replied
+            return
         try:
             conn.send(msg)
         except Exception:
