@@ -123,6 +123,7 @@ class Server:
             log.info('manager: refused a connection: %s', e)
             conn.close()
             return
+        funcname = None
         try:
             ignore, funcname, args, kwds = conn.recv()
             if funcname not in self.public:
