@@ -130,14 +130,25 @@ def synchronized(obj, lock=None, ctx=None):
 
 
 def _locked_attribute(name):
+    # acquire/try/finally rather than "with": this runs on every access of
+    # v.value, and the context-manager protocol costs two extra calls.
     def get(self):
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             return getattr(self._obj, name)
+        finally:
+            lock.release()
 
     def set(self, value):
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             setattr(self._obj, name, value)
+        finally:
+            lock.release()
     return property(get, set)
+
 
 
 class SynchronizedBase:

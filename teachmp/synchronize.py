@@ -51,6 +51,7 @@ def _my_pid():
 def _reset_pid():
     global _pid
     _pid = os.getpid()
+_get_ident = threading.get_ident
 
 
 _pid = os.getpid()
@@ -107,7 +108,7 @@ class SemLock:
         except BlockingIOError:
             if not block or not self._wait_for_unit(timeout):
                 return False
-        self._owner = (_pid, threading.get_ident())
+        self._owner = (_pid, _get_ident())
         return True
 
     def _wait_for_unit(self, timeout):
@@ -244,21 +245,29 @@ class RLock(SemLock):
         super().__init__(1, 1)
 
     def acquire(self, block=True, timeout=None):
-        if self._is_mine():
-            self._count += 1
+        if self._count and self._owner == (_pid, _get_ident()):
+            self._count += 1        # already ours: no system call at all
             return True
-        if super().acquire(block, timeout):
+        if SemLock.acquire(self, block, timeout):
             self._count = 1
             return True
         return False
 
+    __enter__ = acquire
+
     def release(self):
-        if not self._is_mine():
+        if not (self._count and self._owner == (_pid, _get_ident())):
             raise AssertionError(
                 'attempt to release recursive lock not owned by thread')
         self._count -= 1
         if self._count == 0:
-            SemLock.release(self)
+            # Only the owner may release an RLock, so unlike a Lock nobody
+            # else can have put the token back: no need to check the pipe.
+            self._owner = None
+            os.write(self._w, _ONE)
+
+    def __exit__(self, *exc_info):
+        self.release()
 
     def _is_mine(self):
         return self._count > 0 and self._owner == (_pid, threading.get_ident())
