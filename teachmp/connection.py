@@ -333,6 +333,8 @@ def wait(object_list, timeout=None):
 # stdlib.  Loaded on first use, which also keeps them out of every child's
 # start-up.
 _ELSEWHERE = {'Listener': 'teachmp.listener', 'Client': 'teachmp.listener',
+              'address_type': 'teachmp.listener', 'arbitrary_address': 'teachmp.listener',
+              'families': 'teachmp.listener', 'default_family': 'teachmp.listener',
               'deliver_challenge': 'teachmp.auth', 'answer_challenge': 'teachmp.auth'}
 
 

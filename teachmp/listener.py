@@ -91,8 +91,8 @@ class Listener:
 
     def __init__(self, address=None, family=None, backlog=1, authkey=None):
         family = family or (address and address_type(address)) or default_family
-        address = address or arbitrary_address(family)
         _validate_family(family)
+        address = address or arbitrary_address(family)
         if authkey is not None and not isinstance(authkey, bytes):
             raise TypeError('authkey should be a byte string')
         self._family = family
@@ -118,7 +118,7 @@ class Listener:
             raise OSError('listener is closed')
         s, self._last_accepted = self._socket.accept()
         conn = Connection(s.detach())
-        if self._authkey is not None:
+        if self._authkey:       # as the stdlib: an empty key means no handshake
             with _handshake_deadline(conn):
                 auth.deliver_challenge(conn, self._authkey)
                 auth.answer_challenge(conn, self._authkey)
@@ -166,7 +166,7 @@ def Client(address, family=None, authkey=None):
     if authkey is not None and not isinstance(authkey, bytes):
         conn.close()
         raise TypeError('authkey should be a byte string')
-    if authkey is not None:
+    if authkey:
         with _handshake_deadline(conn):
             auth.answer_challenge(conn, authkey)
             auth.deliver_challenge(conn, authkey)

@@ -27,7 +27,7 @@ __all__ = [
     'Process', 'current_process', 'active_children', 'freeze_support',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'Queue', 'JoinableQueue', 'Pipe', 'Value', 'Array',
-    'Namespace', 'Manager', 'Pool', 'shutdown', 'dict', 'list',
+    'Namespace', 'Manager', 'Pool', 'shutdown',
 ]
 
 
@@ -125,5 +125,7 @@ def shutdown():
 
 
 JoinableQueue = Queue
-dict = dict   # noqa: A001 - as multiprocessing.dummy: plain containers
+# As in multiprocessing.dummy, a thread "manager" hands out plain containers
+# (not in __all__: they are the builtins, nothing to document here).
+dict = dict   # noqa: A001
 list = list   # noqa: A001
