@@ -7,9 +7,13 @@ commands "this is a copy".  Never a solution: only ``starter/`` is read.
 
 ``classroom export`` makes a whole assignment repository out of that: it
 adds a copy of the teachmp package (so that ``python -m teachmp grade`` works
-in the student's repository with nothing but pytest installed) and a GitHub
-Classroom autograding workflow with one step per exercise.
+in the student's repository with nothing but pytest installed), a
+``requirements.txt`` pinning the exact pytest and pytest-timeout versions the
+exercises were checked with (those of the project's ``.venv``, else of the
+running Python), and a GitHub Classroom autograding workflow with one step per
+exercise (points and a timeout each).
 """
+import importlib.metadata
 import json
 import pathlib
 import shutil
@@ -17,11 +21,15 @@ import shutil
 from teachmp import grading
 
 PACKAGE = pathlib.Path(__file__).resolve().parent
+PINNED = ("pytest", "pytest-timeout")      # what a student's repository needs
+POINTS = 10                                # per exercise, all or nothing
+STEP_TIMEOUT = 5                           # minutes per exercise step
 
 GITIGNORE = """__pycache__/
 *.pyc
 .pytest_cache/
 grade-junit*.xml
+grade-summary*.json
 """
 
 README_EN = """# teachmp exercises: {chapters}
@@ -35,8 +43,10 @@ code, then check it:
     python -m teachmp exercises check NN -e exNN_K   # one exercise
     python -m teachmp grade                     # every exercise: prints Score: x/y
 
+`grade` also writes `grade-junit.xml` (every test) and `grade-summary.json`
+(per exercise passed/total, the score) for your teacher.
 Plain pytest works too: `python -m pytest -m ex03_2`.  You need Python 3.10+
-with pytest and pytest-timeout (`python -m pip install pytest pytest-timeout`).
+with the pinned pytest and pytest-timeout (`python -m pip install -r requirements.txt`).
 Keep your answers in your own repository: please do not send them to the
 teachmp project as pull requests.
 """
@@ -51,9 +61,11 @@ README_JA = """# teachmp 演習: {chapters}
     python -m teachmp exercises check NN -e exNN_K   # 1 問だけ
     python -m teachmp grade                     # 全問を採点し Score: x/y を表示
 
+`grade` は先生に提出できる `grade-junit.xml`（全テストの結果）と
+`grade-summary.json`（問題ごとの合格数と総数、スコア）も書き出します。
 pytest を直接使っても構いません（例: `python -m pytest -m ex03_2`）。
-Python 3.10 以上と pytest、pytest-timeout が必要です
-（`python -m pip install pytest pytest-timeout`）。
+Python 3.10 以上と、バージョンを固定した pytest、pytest-timeout が必要です
+（`python -m pip install -r requirements.txt`）。
 解答は自分のリポジトリで管理し、teachmp プロジェクトへのプルリクエストとして送らないでください。
 """
 
@@ -92,12 +104,52 @@ def make_copy(workspace, chapters, dest, force=False):
     return dest
 
 
+def _venv_site_packages():
+    """site-packages folders of the project's .venv (next to this package), if any."""
+    return [str(p) for p in sorted(PACKAGE.parent.glob(".venv/lib/python*/site-packages"))]
+
+
+def pinned_requirements():
+    """``requirements.txt`` text: ``name==version`` for each of ``PINNED``.
+
+    The versions are those installed in the project's ``.venv`` (what the
+    exercise tests are run with), else in the running Python.
+    """
+    lines = ["# Exact versions the exercises were checked with "
+             "(written by python -m teachmp classroom export)."]
+    for name in PINNED:
+        version = None
+        for path in (_venv_site_packages(), None):
+            if path == []:
+                continue
+            try:
+                if path is None:
+                    version = importlib.metadata.version(name)
+                else:
+                    found = list(importlib.metadata.distributions(name=name, path=path))
+                    version = found[0].version if found else None
+            except importlib.metadata.PackageNotFoundError:
+                version = None
+            if version:
+                break
+        if not version:
+            raise grading.Problem(f"{name} is not installed (no .venv, nor in this Python): "
+                                  f"cannot pin it; python -m pip install {' '.join(PINNED)}")
+        lines.append(f"{name}=={version}")
+    return "\n".join(lines) + "\n"
+
+
 def workflow(exercises):
-    """A GitHub Classroom autograding workflow: one 10-point step per exercise."""
+    """A GitHub Classroom autograding workflow: one step per exercise.
+
+    Each step is worth ``POINTS`` (all or nothing: every test of the exercise
+    passes, or none of the points) and stops after ``STEP_TIMEOUT`` minutes.
+    """
     lines = [
         "# GitHub Classroom autograding, written by `python -m teachmp classroom export`.",
-        "# Each exercise is one step worth 10 points, awarded when all its tests pass;",
-        "# the log of each step shows `Score: x/y` (passed tests).",
+        f"# Each exercise is one step worth {POINTS} points, awarded when all its tests pass,",
+        f"# stopped after {STEP_TIMEOUT} minutes; the log of each step shows `Score: x/y`",
+        "# (passed tests).  Locally: python -m teachmp grade",
         "name: Autograding Tests",
         "'on':",
         "  - push",
@@ -133,9 +185,9 @@ def workflow(exercises):
             f"          test-name: exercise {number} ({marker})",
             "          setup-command: ''",
             f"          command: python -m teachmp grade {number} --strict --details "
-            f"--junit grade-junit-{marker}.xml",
-            "          timeout: 5",
-            "          max-score: 10",
+            f"--junit grade-junit-{marker}.xml --json grade-summary-{marker}.json",
+            f"          timeout: {STEP_TIMEOUT}",
+            f"          max-score: {POINTS}",
         ]
     lines += [
         "      - name: Autograding Reporter",
@@ -157,7 +209,7 @@ def export(workspace, chapters, dest, force=False):
         shutil.rmtree(vendored)
     shutil.copytree(PACKAGE, vendored,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (dest / "requirements.txt").write_text("pytest>=7\npytest-timeout>=2.1\n", encoding="utf-8")
+    (dest / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
     exercises = [(marker, number) for chapter in chapters
                  for marker, number, _, _ in workspace.exercises(chapter)]
     flow = dest / ".github" / "workflows" / "classroom.yml"

@@ -21,12 +21,19 @@ not take the command down with it.
 of all the tests of the chosen exercises (a skipped test is not graded),
 and it also says how many exercises pass completely.  It exits 0 once it has graded, whatever the
 score (a teacher wants the number), 1 with ``--strict`` when a test did not
-pass (what CI autograding needs), 2 when grading itself failed.
+pass (what CI autograding needs), 2 when grading itself failed.  Besides the
+JUnit XML (every test) it writes a JSON summary a teacher can collect
+(``--json``, default ``grade-summary.json``): per exercise passed/total and
+status, the totals, the score, when, on which Python, in which folder; see
+``summary()``.
 
 Only the standard library is imported here; pytest runs in the child.
 """
 import ast
+import datetime
+import json
 import os
+import platform
 import pathlib
 import re
 import shlex
@@ -38,6 +45,7 @@ REPO_EXERCISES = pathlib.Path(__file__).resolve().parent.parent / "exercises"
 MARK = ".teachmp-exercises.json"
 SHARED_FILES = ("conftest.py", "pytest.ini")
 PYTEST_TIMEOUT = 900        # seconds for a whole pytest run (tests have their own)
+SUMMARY_FORMAT = 1          # "format" of the JSON summary; bumped on incompatible change
 
 
 class Problem(Exception):
@@ -220,6 +228,61 @@ def _marker_of(text):
     return f"ex{int(match.group(1)):02d}_{match.group(2)}" if match else None
 
 
+def summary(workspace, chapters, rows, *, mp, junit, strict, exit_code, error=None):
+    """The JSON summary of one ``grade`` run (a dict, written by ``write_summary``).
+
+    ``rows`` are ``(marker, number, title, passed, total, status)``, status
+    ``done`` (every graded test passed), ``partly``, ``todo`` (none passed).
+    ``score`` counts tests, like ``Score: x/y``; ``exercises`` counts the
+    exercises done.  ``error`` is set (and the counts are zero) when
+    grading itself failed.
+    """
+    passed = sum(r[3] for r in rows)
+    total = sum(r[4] for r in rows)
+    done = sum(1 for r in rows if r[5] == "done")
+    chapter_of = {}
+    for chapter in chapters:
+        for mk, *_ in workspace.exercises(chapter):
+            chapter_of[mk] = chapter.name
+    github = {key: os.environ[env] for key, env in (
+        ("repository", "GITHUB_REPOSITORY"), ("actor", "GITHUB_ACTOR"),
+        ("sha", "GITHUB_SHA"), ("run_id", "GITHUB_RUN_ID")) if os.environ.get(env)}
+    return {
+        "format": SUMMARY_FORMAT,
+        "tool": "python -m teachmp grade",
+        "timestamp": datetime.datetime.now(datetime.timezone.utc)
+                             .isoformat(timespec="seconds"),
+        "student_dir": str(workspace.root),
+        "workspace": "copy" if workspace.is_copy else "repository:" + workspace.impl,
+        "chapters": [c.name for c in chapters],
+        "multiprocessing": mp,
+        "python": {"version": platform.python_version(),
+                   "implementation": platform.python_implementation(),
+                   "executable": sys.executable},
+        "platform": sys.platform,
+        "github": github or None,
+        "exercises": [{"marker": mk, "number": number, "chapter": chapter_of.get(mk),
+                       "title": title, "passed": ok, "total": n, "status": status}
+                      for mk, number, title, ok, n, status in rows],
+        "totals": {"tests_passed": passed, "tests_total": total,
+                   "exercises_done": done, "exercises_total": len(rows)},
+        "score": {"passed": passed, "total": total,
+                  "percent": round(100.0 * passed / total, 1) if total else 0.0},
+        "strict": strict,
+        "exit_code": exit_code,
+        "junit_xml": str(junit),
+        "error": error,
+    }
+
+
+def write_summary(path, data):
+    """Write ``data`` as JSON atomically (a teacher's collector never sees half a file)."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def cmd_grade(args):
     workspace = find_workspace(solution=args.solution)
     marker = _marker_of(args.which) if args.which else None
@@ -234,6 +297,14 @@ def cmd_grade(args):
         raise Problem(f"no exercise {args.which!r}")
     junit = pathlib.Path(args.junit).resolve()
     junit.unlink(missing_ok=True)
+    json_path = pathlib.Path(args.json).resolve()
+    json_path.unlink(missing_ok=True)
+
+    def report(rows, exit_code, error=None):
+        write_summary(json_path, summary(workspace, chapters, rows, mp=args.mp, junit=junit,
+                                         strict=args.strict, exit_code=exit_code,
+                                         error=error))
+
     extra = ["-q", "--tb=short", "-p", "no:warnings"] + (["-m", marker] if marker else [])
     result = run_pytest(pytest_command(workspace, [c / "tests" for c in chapters],
                                        mp=args.mp, junit=junit, extra=extra),
@@ -243,9 +314,13 @@ def cmd_grade(args):
             sys.stdout.write(result.stdout[-4000:])
             sys.stderr.write(result.stderr[-4000:])
         print(f"grading failed: pytest exited with {result.returncode}", file=sys.stderr)
+        report([(mk, number, title, 0, 0, "error") for mk, (number, title) in expected.items()],
+               2, error=f"pytest exited with {result.returncode}")
+        print(f"JSON summary: {json_path}", file=sys.stderr)
         return 2
     results = parse_junit(junit)
     passed = total = complete = 0
+    rows = []
     print(f"Grading {'your copy' if workspace.is_copy else workspace.impl + '/'}"
           f" ({', '.join(c.name for c in chapters)})")
     for mk, (number, title) in expected.items():
@@ -256,17 +331,19 @@ def cmd_grade(args):
         done = bool(cases) and ok == len(cases)
         complete += done
         status = "done" if done else ("todo" if ok == 0 else "partly")
+        rows.append((mk, number, title, ok, len(cases), status))
         print(f"  {number:<5} {mk:<7} {ok:>3}/{len(cases):<3} {status:<6} {title}")
         if not done and args.details:
             for name, outcome, message in cases:
                 if outcome != "passed":
                     print(f"          {outcome}: {name}: {message[:100]}")
+    exit_code = 1 if args.strict and (passed < total or total == 0) else 0
+    report(rows, exit_code)
     print(f"Exercises complete: {complete}/{len(expected)}")
     print(f"JUnit XML: {junit}")
+    print(f"JSON summary: {json_path}")
     print(f"Score: {passed}/{total}")
-    if args.strict and (passed < total or total == 0):
-        return 1
-    return 0
+    return exit_code
 
 
 def _safe(func):
@@ -317,6 +394,9 @@ def add_commands(subparsers):
     _common_options(g)
     g.add_argument("--junit", default="grade-junit.xml",
                    help="where to write the JUnit XML (default grade-junit.xml)")
+    g.add_argument("--json", default="grade-summary.json", metavar="FILE",
+                   help="where to write the JSON summary for the teacher "
+                        "(default grade-summary.json)")
     g.add_argument("--strict", action="store_true",
                    help="exit 1 unless every test passes (for CI autograding)")
     g.add_argument("--details", action="store_true", help="list the tests that did not pass")
