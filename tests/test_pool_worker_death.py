@@ -48,9 +48,15 @@ def box(request):
     impl = load_impl(name)
     holder = SimpleNamespace(pool=impl.get_context(method).Pool(2), method=method)
     yield holder
-    holder.pool.terminate()
-    holder.pool.join()
-    holder.pool = None
+    pool, holder.pool = holder.pool, None
+    # terminate() must not hang, whatever the test did to the workers; if
+    # it does, say so (the leak check then kills the workers left behind)
+    stopper = threading.Thread(target=lambda: (pool.terminate(), pool.join()),
+                               name="terminate-watch", daemon=True)
+    stopper.start()
+    stopper.join(TIMEOUT)
+    if stopper.is_alive():
+        pytest.fail("Pool.terminate() hung after the test's worker deaths")
 
 
 def wait_until(predicate, timeout=TIMEOUT):
@@ -200,13 +206,13 @@ def test_idle_workers_killed_from_outside(box):
 # -- killed from outside while a message is half-way through a pipe -------------
 #
 # A worker can also die (OOM killer, an operator's kill -9) while it is
-# receiving its task or sending its result.  The payload is big (32 MiB) so
+# receiving its task or sending its result.  The payload is big (48 MiB) so
 # that the transfer takes a while, and the worker is killed once /proc shows
 # it has moved the first MiBs.  If the kill lands after the transfer the test
 # passes without testing much; it can never fail because of timing.
 
-BIG = 32 << 20
-SOME = 2 << 20
+BIG = 48 << 20
+SOME = 8 << 20  # more than a spawned worker reads while importing
 SOON = 8  # seconds
 
 
