@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv test docs serve bench test-all clean
+.PHONY: help venv test docs docs-check serve bench test-all clean
 
 help:
 	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
@@ -30,6 +30,10 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python tools/build_docs.py
+
+docs-check: $(STAMP)
+	@test -d docs/_build/html/en -a -d docs/_build/html/ja || $(MAKE) docs
+	$(BIN)/python tools/docs_check.py
 
 serve:
 	@test -d docs/_build/html || $(MAKE) docs
