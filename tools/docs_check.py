@@ -163,10 +163,11 @@ def same_page(url: str, origin: str, page: str) -> bool:
     """Is ``url`` (what the browser shows) the site page ``page``?"""
     if not is_local_url(url, origin) or url.startswith(("data:", "about:", "blob:")):
         return False
-    path = posixpath.normpath(urlsplit(url).path)
-    want = posixpath.normpath("/" + page)
+    path = urlsplit(url).path
     if path.endswith("/"):
         path += "index.html"
+    path = posixpath.normpath(path)
+    want = posixpath.normpath("/" + page)
     return path == want or quote(want) == path
 
 
