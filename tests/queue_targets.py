@@ -188,3 +188,23 @@ def pid_and_init(_=None):
 def big_result(n):
     """A result of n bytes: long enough to kill its sender mid-write."""
     return b'x' * n
+
+
+def put_tagged(q, tag, n):
+    """Put (tag, 0) .. (tag, n-1): one producer among several."""
+    for i in range(n):
+        q.put((tag, i))
+
+
+_queue = None
+
+
+def init_queue(q):
+    """Pool initializer: keep a Queue received at process creation."""
+    global _queue
+    _queue = q
+
+
+def put_on_init_queue(x):
+    _queue.put(x * 10)
+    return x

@@ -293,6 +293,15 @@ def test_unpicklable_argument_fails_that_result_only(sp):
     assert p.apply(qt.square, (3,)) == 9
 
 
+def test_queue_as_a_task_argument_is_refused(sp):
+    q = sp.ctx.Queue()
+    r = sp.pool.apply_async(qt.square, (q,))
+    with pytest.raises(RuntimeError, match="^Queue objects should only be shared "
+                                           "between processes through inheritance$"):
+        r.get(TIMEOUT)
+    assert sp.pool.apply(qt.square, (5,)) == 25
+
+
 # -- workers: names, initializer -----------------------------------------------------
 
 
@@ -399,6 +408,34 @@ def test_maxtasksperchild_replaces_workers_and_reruns_initializer(mp, impl):
         joiner.start()
         joiner.join(TIMEOUT)
         assert not joiner.is_alive()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def test_terminate_stops_busy_workers(mp, impl):
+    gate = mp.Event()
+    pool = mp.Pool(2, initializer=qt.init_gate, initargs=("t", gate))
+    pending = [pool.apply_async(qt.wait_gate, (i,)) for i in range(4)]
+    stopper = threading.Thread(target=pool.terminate, daemon=True)
+    stopper.start()
+    stopper.join(TIMEOUT)
+    assert not stopper.is_alive(), "terminate() waited for the busy workers"
+    pool.join()
+    assert addr(repr(pool)).endswith(" state=TERMINATE pool_size=2>")
+    # (never set the gate now: the stdlib's Event.set() would wait for the
+    # killed waiters to wake up)
+    del pending
+
+
+def test_queue_given_to_workers_by_initargs(mp):
+    q = mp.Queue()
+    pool = mp.Pool(2, initializer=qt.init_queue, initargs=(q,))
+    try:
+        assert pool.map(qt.put_on_init_queue, range(6), chunksize=1) == list(range(6))
+        assert sorted(q.get(timeout=TIMEOUT) for _ in range(6)) == [0, 10, 20, 30, 40, 50]
+        pool.close()
+        pool.join()
     finally:
         pool.terminate()
         pool.join()

@@ -422,3 +422,28 @@ def test_joinable_queue_join_waits_for_task_done_in_a_child(mp, closing):
     finish(p)
     with pytest.raises(ValueError, match="called too many times"):
         jq.task_done()
+
+
+def test_several_producers_keep_their_own_order(mp, closing):
+    q = mp.Queue()
+    closing(q)
+    n, producers = 300, 3
+    procs = [start(mp, qt.put_tagged, q, tag, n) for tag in range(producers)]
+    got = [q.get(timeout=TIMEOUT) for _ in range(n * producers)]
+    for p in procs:
+        finish(p)
+    assert sorted(got) == sorted((tag, i) for tag in range(producers) for i in range(n))
+    for tag in range(producers):
+        assert [i for t, i in got if t == tag] == list(range(n))
+    assert q.empty() is True
+
+
+def test_unbounded_queue_for_any_non_positive_maxsize(mpmod, closing):
+    for maxsize in (0, -1):
+        q = mpmod.Queue(maxsize)
+        closing(q)
+        for i in range(100):
+            q.put_nowait(i)
+        assert q.full() is False
+        assert q.qsize() == 100
+        assert [q.get(timeout=TIMEOUT) for _ in range(100)] == list(range(100))
