@@ -227,8 +227,11 @@ def cmd_export(args):
     dest = export(workspace, chapters, args.dest, force=args.force)
     print(f"Exported {', '.join(c.name for c in chapters)} to {dest}")
     print("It holds the starter files, tests, READMEs (en, ja), a copy of teachmp,")
-    print(".github/workflows/classroom.yml (GitHub Classroom autograding) and no solution.")
-    print(f"Try it: cd {dest} && python -m teachmp grade")
+    print("requirements.txt (pytest and pytest-timeout pinned), .github/workflows/classroom.yml")
+    print(f"(GitHub Classroom autograding: one step per exercise, {POINTS} points, "
+          f"{STEP_TIMEOUT} min) and no solution.")
+    print(f"Try it: cd {dest} && python -m teachmp grade   "
+          "(writes grade-junit.xml and grade-summary.json)")
     return 0
 
 
