@@ -261,7 +261,8 @@ class Checker:
             self.fail(page, f"server answered {status} for {path}")
 
     def load(self, page: str) -> None:
-        self.drain()
+        # No drain here: a late entry of the previous page is reported with
+        # this one rather than lost.
         self.driver.get(f"{self.origin}/{page}")
         self.settle()
 
@@ -296,7 +297,6 @@ class Checker:
             want = counterpart(page, other)
             if want in self.missing:
                 continue  # already reported: the page is not built
-            self.drain()
             links[0].click()
             self.settle()
             if not same_page(d.current_url, self.origin, want):
@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         driver = start_browser(profile)
         group.append(driver.service.process.pid)
         driver.get("about:blank")  # away from the first tab's new-tab page
+        time.sleep(0.3)
+        driver.get_log("browser"), driver.get_log("performance")  # and forget it
         checker = Checker(driver, origin, failures, args.verbose, frozenset(missing))
         pages = [p for lang in LANGUAGES for p in pages_by_lang[lang]]
         say(f"{len(pages)} pages on {origin} in {driver.capabilities.get('browserVersion')}")
