@@ -10,7 +10,10 @@ if multiprocessing.__name__ == "teachmp":     # under `python -m teachmp run`
     import teachmp.popen_spawn
     sys.modules.setdefault("multiprocessing.popen_spawn_posix", teachmp.popen_spawn)
 
-from dask.distributed import Client, LocalCluster
+try:
+    from dask.distributed import Client, LocalCluster
+except ModuleNotFoundError:
+    raise SystemExit("this example needs Dask: pip install 'teachmp[distributed]'")
 
 from montecarlo import count_hits, estimate, tasks
 
