@@ -24,6 +24,14 @@ if EXAMPLES not in sys.path:
 import montecarlo  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def examples_on_path(monkeypatch):
+    """Workers started by a test import ``montecarlo`` by name: they copy
+    sys.path when they start, so it must hold the examples directory then
+    (another conftest, Sybil's, may have removed it since collection)."""
+    monkeypatch.syspath_prepend(EXAMPLES)
+
+
 def run_on_pool(start_method):
     with teachmp.get_context(start_method).Pool(2) as pool:
         hits = pool.map(montecarlo.count_hits, montecarlo.tasks())
@@ -58,6 +66,9 @@ def run_on_dask(distributed):
             dashboard_address=None)
         client = distributed.Client(cluster)
         futures = client.map(montecarlo.count_hits, montecarlo.tasks())
+        # bounded: a worker that cannot run the tasks would make the
+        # scheduler retry them for a long time
+        distributed.wait(futures, timeout=60)
         hits = client.gather(futures)
         again = client.submit(montecarlo.count_hits, (3, montecarlo.POINTS))
         return hits, again.result(timeout=60)
