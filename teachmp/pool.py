@@ -25,9 +25,12 @@ import threading
 import weakref
 
 from teachmp import connection, log, util
-from teachmp.pool_results import (ApplyResult, IMapIterator,
-                                  IMapUnorderedIterator, MapResult)
-from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER, WorkerLostError,
+from teachmp.pool_results import (ApplyResult, AsyncResult,  # noqa: F401
+                                  IMapIterator, IMapUnorderedIterator,
+                                  MapResult)
+from teachmp.pool_worker import (ExceptionWithTraceback,  # noqa: F401 (re-exported)
+                                 MaybeEncodingError, RemoteTraceback,
+                                 IDLE, RESULT_WRITER, TASK_READER, WorkerLostError,
                                  _FIELDS, _INDEX, _JOB, _PID, mapstar,
                                  starmapstar, worker)
 
@@ -44,6 +47,7 @@ class Pool:
     def __init__(self, processes=None, initializer=None, initargs=(),
                  maxtasksperchild=None, context=None):
         self._state = INIT
+        self._results_stop = False
         self._pool = []
         if context is None:
             from teachmp.context import _default_context
@@ -214,6 +218,9 @@ class Pool:
                         result = self._cache.get(job)
                         if result is not None:
                             result._set(i, (False, e))
+                        # Drop our references: the exception's traceback
+                        # holds the task's arguments (and their pipes).
+                        result = e = None
                     count += 1
             except Exception as e:  # the caller's iterable raised
                 job = getattr(set_length, '__self__', None)
@@ -234,6 +241,10 @@ class Pool:
 
     def _handle_results(self):
         while True:
+            if self._state == TERMINATE and self._results_stop:
+                return
+            if not self._result_waiting(0.2):
+                continue
             try:
                 message = self._outqueue.get()
             except (EOFError, OSError):
@@ -247,6 +258,12 @@ class Pool:
                 result._set(i, obj)
             if not self._cache and self._state != RUN:
                 self._wake()        # all work done: let close()/join() finish
+
+    def _result_waiting(self, timeout):
+        # Poll rather than block in get(): terminate() then needs no message
+        # (nor the result queue's write lock, which a killed worker may have
+        # taken with it) to stop this thread.
+        return self._outqueue._reader.poll(timeout)
 
     def _handle_workers(self):
         while self._state == RUN or (self._cache and self._state != TERMINATE):
@@ -274,6 +291,8 @@ class Pool:
                         'worker %s (pid %d) died with exit code %d while running '
                         'this task; its result is lost. The pool has started a '
                         'replacement worker.' % (w.name, w.pid, w.exitcode))))
+            if self._owners is not None and self._owners[TASK_READER] == w.pid:
+                self._resync_task_queue(w)
             self._recover_locks(w.pid)
             w.join()
             self._pool.remove(w)
@@ -284,14 +303,45 @@ class Pool:
     def _worker_sentinels(self):
         return [w.sentinel for w in self._pool]
 
+    def _stop_result_handler(self):
+        pass        # it polls, and sees _results_stop
+
     def _stop_workers(self):
         for w in list(self._pool):
             if w.exitcode is None:
                 w.terminate()
 
+    def _resync_task_queue(self, dead):
+        """A worker died in the middle of reading a task: repair the stream.
+
+        It may have read half a message, and the next reader would take the
+        rest for a new header.  Under the write lock (so the task handler
+        adds nothing meanwhile) empty the pipe, and fail every pending result:
+        some of their tasks were in it.  Work submitted later runs normally.
+        """
+        reader, wlock = self._inqueue._reader, self._inqueue._wlock
+        # The task handler may be blocked writing into the full pipe while
+        # holding the write lock: keep reading until it lets go of it.
+        while not wlock.acquire(False):
+            if reader.poll(0.01):
+                os.read(reader.fileno(), 1 << 16)
+        try:
+            while reader.poll(0):
+                os.read(reader.fileno(), 1 << 16)
+        finally:
+            wlock.release()
+        error = WorkerLostError(
+            'worker %s (pid %d) died with exit code %d while receiving a task; '
+            'the tasks queued at that moment were lost with it. The pool has '
+            'started a replacement worker.' % (dead.name, dead.pid, dead.exitcode))
+        for result in list(self._cache.values()):
+            result._fail(error)
+
     def _recover_locks(self, pid):
         # A worker killed while holding a queue lock took the lock's token
         # with it; give it back, or every other worker waits forever.
+        if self._owners is None:
+            return
         for which, lock in ((TASK_READER, self._inqueue._rlock),
                             (RESULT_WRITER, self._outqueue._wlock)):
             if self._owners[which] == pid:
@@ -316,12 +366,12 @@ class Pool:
         self._wake()
         self._threads[0].join()     # no more replacement workers after this
         self._taskqueue.put(None)
-        # Stop the result handler while the workers still live: a worker
-        # killed while writing a result would take the write lock with it.
-        self._outqueue.put(None)
         self._stop_workers()
         for w in list(self._pool):
             w.join()
+            self._recover_locks(getattr(w, 'pid', None))
+        self._results_stop = True
+        self._stop_result_handler()
         self._drain_tasks_until(self._threads[1])
         for t in self._threads:
             t.join()
@@ -366,6 +416,15 @@ def _chunks(iterable, size):
         yield chunk
 
 
+
+# The result classes and worker errors belong to this module's namespace, as
+# in the stdlib (``from multiprocessing.pool import MaybeEncodingError``), and
+# they print as such.
+for _cls in (ApplyResult, MapResult, IMapIterator, IMapUnorderedIterator,
+             RemoteTraceback, MaybeEncodingError, ExceptionWithTraceback,
+             WorkerLostError):
+    _cls.__module__ = __name__
+del _cls
 
 # ThreadPool is importable from here, as from the stdlib's pool module.
 from teachmp.thread_pool import ThreadPool  # noqa: E402,F401

@@ -32,10 +32,6 @@ class ApplyResult:
         self._error_callback = error_callback
         cache[self._job] = self
 
-    def __repr__(self):
-        state = 'ready' if self.ready() else 'pending'
-        return '<%s job=%d %s>' % (type(self).__name__, self._job, state)
-
     def ready(self):
         return self._event.is_set()
 

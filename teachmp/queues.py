@@ -86,11 +86,6 @@ class Queue:
         self._closed = False
         self._close = None
 
-    def __repr__(self):
-        return '<%s maxsize=%s%s at %#x>' % (
-            type(self).__name__, self._maxsize or 'unbounded',
-            ' closed' if self._closed else '', id(self))
-
     # -- counting ------------------------------------------------------------------
 
     def _take_slot(self, block, timeout):

@@ -16,6 +16,8 @@ from teachmp.pool import RUN, Pool
 class ThreadPool(Pool):
     """The same Pool with threads as workers (``teachmp.dummy.Pool``)."""
 
+    _wrap_exception = False     # nothing is pickled: exceptions travel as they are
+
     @staticmethod
     def Process(ctx, *args, **kwds):
         from teachmp.dummy import DummyProcess
@@ -32,6 +34,12 @@ class ThreadPool(Pool):
 
     def _worker_sentinels(self):
         return []
+
+    def _result_waiting(self, timeout):
+        return True             # block in get(); terminate() puts None
+
+    def _stop_result_handler(self):
+        self._outqueue.put(None)
 
     def _maintain_pool(self):
         for slot, w in enumerate(self._slots):
