@@ -42,18 +42,7 @@ if HERE not in sys.path:
 
 from leakcheck import leak_check, store_report  # noqa: E402,F401  (fixture)
 
-IMPLS = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
-START_METHODS = ("fork", "spawn")
-IMPL_METHOD_PARAMS = [
-    pytest.param((name, method), id=f"{name}-{method}")
-    for name in IMPLS
-    for method in START_METHODS
-]
-
-
-def load_impl(name: str):
-    """Import the implementation called *name* ('teachmp' or 'stdlib')."""
-    return importlib.import_module(IMPLS[name])
+from impls import IMPL_METHOD_PARAMS, IMPLS, START_METHODS, load_impl  # noqa: E402,F401
 
 
 @pytest.hookimpl(wrapper=True)

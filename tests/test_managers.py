@@ -22,7 +22,7 @@ import time
 import pytest
 
 import manager_targets as targets
-from conftest import IMPLS, load_impl
+from impls import IMPLS, load_impl
 
 
 def managers_of(impl_name):

@@ -15,7 +15,7 @@ import re
 import pytest
 
 import manager_targets as targets
-from conftest import IMPLS, load_impl
+from impls import IMPLS, load_impl
 
 TIMEOUT = 20
 

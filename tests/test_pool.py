@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import pytest
 
 import queue_targets as qt
-from conftest import IMPL_METHOD_PARAMS, load_impl
+from impls import IMPL_METHOD_PARAMS, load_impl
 
 TIMEOUT = 20
 NOT_RUNNING = r"^Pool not running$"

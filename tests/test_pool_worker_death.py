@@ -23,7 +23,7 @@ from types import SimpleNamespace
 import pytest
 
 import queue_targets as qt
-from conftest import load_impl
+from impls import load_impl
 
 TIMEOUT = 20
 FAST = 5  # seconds within which a lost result must be reported
