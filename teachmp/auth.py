@@ -37,6 +37,7 @@ CHALLENGE = b'#CHALLENGE#'
 WELCOME = b'#WELCOME#'
 FAILURE = b'#FAILURE#'
 ALLOWED_DIGESTS = frozenset({b'md5', b'sha256', b'sha384', b'sha3_256', b'sha3_384'})
+_LONGEST_DIGEST_NAME = max(map(len, ALLOWED_DIGESTS))   # computed once, not per message
 _LEGACY_CHALLENGE_LENGTH = 20   # what Python <= 3.11 sends
 _LEGACY_MD5_LENGTH = 16         # what Python <= 3.11 answers
 
@@ -46,7 +47,7 @@ def _split_digest(message):
     if len(message) in (_LEGACY_CHALLENGE_LENGTH, _LEGACY_MD5_LENGTH):
         return '', message
     if message.startswith(b'{'):
-        end = message.find(b'}', 1, max(map(len, ALLOWED_DIGESTS)) + 2)
+        end = message.find(b'}', 1, _LONGEST_DIGEST_NAME + 2)
         if end > 0 and message[1:end] in ALLOWED_DIGESTS:
             return message[1:end].decode('ascii'), message[end + 1:]
     raise AuthenticationError(

@@ -117,11 +117,11 @@ class Listener:
         if self._socket is None:
             raise OSError('listener is closed')
         s, self._last_accepted = self._socket.accept()
-        conn = Connection(s.detach())
-        if self._authkey:       # as the stdlib: an empty key means no handshake
-            with _handshake_deadline(conn):
-                auth.deliver_challenge(conn, self._authkey)
-                auth.answer_challenge(conn, self._authkey)
+        if not self._authkey:   # as the stdlib: an empty key means no handshake
+            return Connection(s.detach())
+        with _handshake_on_socket(s) as conn:
+            auth.deliver_challenge(conn, self._authkey)
+            auth.answer_challenge(conn, self._authkey)
         return conn
 
     def close(self):
@@ -160,17 +160,55 @@ def Client(address, family=None, authkey=None):
     with socket.socket(getattr(socket, family)) as s:
         s.setblocking(True)
         s.connect(address)
-        conn = Connection(s.detach())
-    # Checked after connecting, as the stdlib does: the listener then sees
-    # this client arrive and leave, rather than wait for it.
-    if authkey is not None and not isinstance(authkey, bytes):
-        conn.close()
-        raise TypeError('authkey should be a byte string')
-    if authkey:
-        with _handshake_deadline(conn):
+        # Checked after connecting, as the stdlib does: the listener then
+        # sees this client arrive and leave, rather than wait for it.
+        if authkey is not None and not isinstance(authkey, bytes):
+            raise TypeError('authkey should be a byte string')
+        if not authkey:
+            return Connection(s.detach())
+        with _handshake_on_socket(s) as conn:
             auth.answer_challenge(conn, authkey)
             auth.deliver_challenge(conn, authkey)
     return conn
+
+
+class _handshake_on_socket:
+    """``_handshake_deadline`` for a socket object we still hold.
+
+    The same deadline, without the ``dup`` + new socket object + ``close``
+    that ``_handshake_deadline`` needs (twice) to reach the option of a bare
+    descriptor: it is set on the socket we have, the handshake runs on a
+    Connection sharing its descriptor, and once the peer has proved itself
+    the option is cleared and the socket object lets go of the descriptor
+    (``detach``), which the Connection then owns alone.
+    """
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def __enter__(self):
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                             _timeval(HANDSHAKE_TIMEOUT))
+        self.conn = Connection(self.sock.fileno())
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                                 _timeval(0))
+            self.sock.detach()
+            return False
+        self.sock.detach()
+        self.conn.close()
+        if issubclass(exc_type, (BlockingIOError, TimeoutError)):
+            raise AuthenticationError(
+                'the peer did not complete the authentication handshake '
+                'within %s seconds' % HANDSHAKE_TIMEOUT) from exc
+        return False
+
+
+def _timeval(seconds):
+    return struct.pack('ll', int(seconds), int(seconds % 1 * 1e6))
 
 
 class _handshake_deadline:

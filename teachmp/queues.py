@@ -19,8 +19,13 @@ unpickles it.  So:
   the items).
 
 ``maxsize`` is a ``BoundedSemaphore``: ``put`` takes a unit, ``get`` gives it
-back; ``qsize`` is ``maxsize`` minus its value.  An unbounded queue keeps a
-shared item counter instead (a pipe semaphore holds at most 65,536 units).
+back; ``qsize`` is ``maxsize`` minus its value.  An unbounded queue keeps two
+shared counters instead (a pipe semaphore holds at most 65,536 units): items
+written into the pipe, bumped by the feeder threads under the write lock
+they already hold, once per batch; and items taken out, bumped by ``get``
+under the read lock it already holds.  No extra lock, no extra system call.
+``qsize`` is their difference, plus what this process has put and its
+feeder has not written yet.
 ``empty()`` and ``qsize()`` are snapshots: by the time the caller looks at the
 answer, another process may have changed it.
 
@@ -38,6 +43,7 @@ import time
 import weakref
 
 from teachmp import connection, context, log, util
+from teachmp.connection import _HEADER, _SMALL_MESSAGE
 from teachmp.condition import Condition
 from teachmp.reduction import ForkingPickler
 from teachmp.sharedctypes import RawValue
@@ -58,8 +64,7 @@ class Queue:
         if self._maxsize:
             self._sem, self._count = BoundedSemaphore(self._maxsize), None
         else:
-            self._sem, self._count = None, RawValue('q', 0)
-            self._count_lock = Lock()
+            self._sem, self._count = None, (RawValue('q', 0), RawValue('q', 0))
         self._opid = os.getpid()
         self._reset()
         util.register_after_fork(self, Queue._reset)
@@ -67,12 +72,11 @@ class Queue:
     def __getstate__(self):
         context.assert_spawning(self)
         return (self._maxsize, self._reader, self._writer, self._rlock,
-                self._wlock, self._sem, self._count,
-                getattr(self, '_count_lock', None), self._opid)
+                self._wlock, self._sem, self._count, self._opid)
 
     def __setstate__(self, state):
         (self._maxsize, self._reader, self._writer, self._rlock, self._wlock,
-         self._sem, self._count, self._count_lock, self._opid) = state
+         self._sem, self._count, self._opid) = state
         self._reset()
 
     def _reset(self):
@@ -80,6 +84,7 @@ class Queue:
         # inherited (fork copies memory, not threads).
         self._notempty = threading.Condition(threading.Lock())
         self._buffer = collections.deque()
+        self._inflight = [0]    # put here, not yet written by our feeder
         self._thread = None
         self._cancel_join = None
         self._joincancelled = False
@@ -91,22 +96,19 @@ class Queue:
     def _take_slot(self, block, timeout):
         if self._sem is not None:
             return self._sem.acquire(block, timeout)
-        with self._count_lock:
-            self._count.value += 1
         return True
 
     def _give_slot(self):
         if self._sem is not None:
             self._sem.release()
-        else:
-            with self._count_lock:
-                self._count.value -= 1
 
     def qsize(self):
         """Approximate number of items: others may change it at any moment."""
         if self._sem is not None:
             return self._maxsize - self._sem.get_value()
-        return self._count.value
+        written, taken = self._count
+        with self._notempty:
+            return max(0, written.value - taken.value + self._inflight[0])
 
     def empty(self):
         return not self._reader.poll()
@@ -124,6 +126,7 @@ class Queue:
             if self._thread is None:
                 self._start_thread()
             self._buffer.append(obj)
+            self._inflight[0] += 1
             self._notempty.notify()
 
     def put_nowait(self, obj):
@@ -139,7 +142,9 @@ class Queue:
         self._thread = threading.Thread(
             target=_feed, name='QueueFeederThread', daemon=True,
             args=(self._buffer, self._notempty, self._writer, self._wlock,
-                  self._reader.close, self._give_slot))
+                  self._reader.close, self._give_slot,
+                  self._count[0] if self._sem is None else None,
+                  self._inflight))
         self._thread.start()
         self._close = self._stop_feeder
         # When this process exits: tell the feeder to stop after what is
@@ -164,9 +169,16 @@ class Queue:
     def get(self, block=True, timeout=None):
         self._check_open()
         if block and timeout is None:
-            with self._rlock:
+            rlock = self._rlock
+            rlock.acquire()
+            try:
                 data = self._reader.recv_bytes()
-            self._give_slot()
+                if self._sem is None:
+                    self._count[1].value += 1
+            finally:
+                rlock._release_mine()
+            if self._sem is not None:
+                self._sem.release()
         else:
             deadline = None if timeout is None else time.monotonic() + timeout
             if not self._rlock.acquire(block, timeout):
@@ -176,9 +188,12 @@ class Queue:
                 if not self._reader.poll(remaining if block else 0):
                     raise queue.Empty
                 data = self._reader.recv_bytes()
-                self._give_slot()
+                if self._sem is None:
+                    self._count[1].value += 1
+                else:
+                    self._sem.release()
             finally:
-                self._rlock.release()
+                self._rlock._release_mine()
         return ForkingPickler.loads(data)
 
     def get_nowait(self):
@@ -224,39 +239,105 @@ def _join_feeder(thread_ref):
         thread.join()
 
 
-def _feed(buffer, notempty, writer, wlock, close_reader, give_slot):
-    """The feeder thread: pickle what ``put`` buffered and write it."""
+def _feed(buffer, notempty, writer, wlock, close_reader, give_slot, written,
+          inflight):
+    """The feeder thread: pickle what ``put`` buffered and write it.
+
+    Everything buffered since the last look is written as one batch: the
+    write lock is taken once, and the small frames (header + pickle) are
+    joined and written with as few ``os.write`` calls as possible -- the
+    lock keeps other processes' feeders from writing in between, so the
+    frames stay whole however the kernel splits the write.
+    """
     while True:
         with notempty:
             while not buffer:
                 notempty.wait()
             batch = list(buffer)
             buffer.clear()
+        stop = False
+        frames = []             # (object, pickle) in order
         for obj in batch:
             if obj is _STOP:
-                log.debug('feeder thread got sentinel -- exiting')
-                # close() means this process is done with the queue: give
-                # both descriptors back (get() refuses once closed).
-                close_reader()
-                writer.close()
-                return
+                stop = True
+                break
             try:
-                data = ForkingPickler.dumps(obj)
+                frames.append((obj, ForkingPickler.dumps(obj)))
             except Exception as exc:
                 give_slot()     # the item never entered the pipe
                 _report_unpicklable(obj, exc)
-                continue
+        if frames:
+            wlock.acquire()
             try:
-                with wlock:
-                    writer.send_bytes(data)
-            except OSError as exc:
-                give_slot()
-                if util._exiting:   # reader gone while we shut down
-                    return
-                import traceback
-                sys.stderr.write('teachmp.Queue: could not write a %s object to the '
-                                 "queue's pipe; it was dropped.\n" % type(obj).__name__)
-                traceback.print_exception(type(exc), exc, exc.__traceback__)
+                sent = _write_frames(writer, frames, give_slot)
+                # Still under the write lock, which every feeder of this
+                # queue takes: the shared count cannot lose an update.
+                with notempty:
+                    if written is not None and sent:
+                        written.value += sent
+                    inflight[0] -= len(batch) - stop
+            finally:
+                wlock._release_mine()
+            if sent is None:    # the reader is gone while we shut down
+                return
+        elif batch:
+            with notempty:
+                inflight[0] -= len(batch) - stop
+        if stop:
+            log.debug('feeder thread got sentinel -- exiting')
+            # close() means this process is done with the queue: give
+            # both descriptors back (get() refuses once closed).
+            close_reader()
+            writer.close()
+            return
+
+
+_BATCH_BYTES = 65536        # join small frames up to this many bytes
+
+
+def _write_frames(writer, frames, give_slot):
+    """Write the frames (the caller holds the write lock); return how many
+    went, or None if the reader is gone while this process exits."""
+    sent = 0
+    chunk, size, pending = [], 0, 0        # joined small frames not yet sent
+    for obj, data in frames:
+        try:
+            if len(data) > _SMALL_MESSAGE:
+                if chunk:
+                    writer._send(b''.join(chunk))
+                    sent += pending
+                    chunk, size, pending = [], 0, 0
+                writer.send_bytes(data)
+                sent += 1
+                continue
+            chunk += (_HEADER.pack(len(data)), data)
+            size += 4 + len(data)
+            pending += 1
+            if size >= _BATCH_BYTES:
+                writer._send(b''.join(chunk))
+                sent += pending
+                chunk, size, pending = [], 0, 0
+        except OSError as exc:
+            return _write_failed(obj, exc, give_slot, len(frames) - sent, sent)
+    if chunk:
+        try:
+            writer._send(b''.join(chunk))
+            sent += pending
+        except OSError as exc:
+            return _write_failed(obj, exc, give_slot, len(frames) - sent, sent)
+    return sent
+
+
+def _write_failed(obj, exc, give_slot, lost, sent):
+    for _ in range(lost):
+        give_slot()
+    if util._exiting:           # reader gone while we shut down
+        return None
+    import traceback
+    sys.stderr.write('teachmp.Queue: could not write a %s object to the '
+                     "queue's pipe; it was dropped.\n" % type(obj).__name__)
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
+    return sent
 
 
 def _report_unpicklable(obj, exc):

@@ -19,9 +19,10 @@ outside process start-up they refuse to be pickled, like the stdlib's.
 """
 
 import ctypes
+import threading
 import weakref
 
-from teachmp import heap, reduction
+from teachmp import heap, reduction, synchronize
 from teachmp.context import assert_spawning
 
 typecode_to_type = {
@@ -129,11 +130,21 @@ def synchronized(obj, lock=None, ctx=None):
     return wrapper(obj, lock, ctx)
 
 
+_RLock = synchronize.RLock
+_get_ident = threading.get_ident
+
+
 def _locked_attribute(name):
     # acquire/try/finally rather than "with": this runs on every access of
     # v.value, and the context-manager protocol costs two extra calls.
+    # Inside "with v.get_lock():" the RLock is this thread's already, and
+    # taking it again would only count up and down: skip it (the inlined
+    # test costs less than the two calls it saves).
     def get(self):
         lock = self._lock
+        if (type(lock) is _RLock and lock._count
+                and lock._owner == (synchronize._pid, _get_ident())):
+            return getattr(self._obj, name)
         lock.acquire()
         try:
             return getattr(self._obj, name)
@@ -142,6 +153,10 @@ def _locked_attribute(name):
 
     def set(self, value):
         lock = self._lock
+        if (type(lock) is _RLock and lock._count
+                and lock._owner == (synchronize._pid, _get_ident())):
+            setattr(self._obj, name, value)
+            return
         lock.acquire()
         try:
             setattr(self._obj, name, value)
