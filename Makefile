@@ -12,6 +12,7 @@ STAMP  := $(VENV)/.installed-stamp
 help:
 	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
 	@echo "make docs      build the site in English and Japanese into docs/_build/html"
+	@echo "make docs-check  load every page of the built site in headless Chromium"
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     run the benchmarks (teachmp vs stdlib vs the OS floor)"
 	@echo "make test-all  run the suite on every Python 3.10-3.13 found (pyenv)"
