@@ -54,7 +54,9 @@ class Pool:
             context = _default_context
         self._ctx = context.get_context()
         if processes is None:
-            processes = os.cpu_count() or 1
+            # 3.13+: the CPUs this process may use, as the stdlib does
+            count = getattr(os, 'process_cpu_count', os.cpu_count)
+            processes = count() or 1
         if processes < 1:
             raise ValueError('Number of processes must be at least 1')
         if maxtasksperchild is not None and (
@@ -117,6 +119,10 @@ class Pool:
         return '<%s.%s state=%s pool_size=%d>' % (
             type(self).__module__, type(self).__qualname__, self._state,
             len(self._pool))
+
+    def __reduce__(self):
+        raise NotImplementedError(
+            'pool objects cannot be passed between processes or pickled')
 
     def __enter__(self):
         self._check_running()
