@@ -238,6 +238,18 @@ def _nothing(self, *a, **k):
     return {}
 
 
+def _reaped(original):
+    """Popen.poll: one instant event when the exit status is first collected."""
+    @functools.wraps(original)
+    def traced(self, *a, **k):
+        before = self.returncode
+        value = original(self, *a, **k)
+        if before is None and value is not None:
+            emit('i', 'reaped', 'process', child=self.pid, exitcode=value)
+        return value
+    return traced
+
+
 # Each blocking point: (module, class, method, how to wrap it).  A name that
 # does not exist (an older or newer teachmp) is skipped.
 _HOOKS = [
@@ -266,6 +278,7 @@ _HOOKS = [
      _span('join', 'process', _child, _joined)),
     ('teachmp.process', 'BaseProcess', '_bootstrap',
      _span('process', 'process', _process_info, _exited)),
+    ('teachmp.popen_fork', 'Popen', 'poll', _reaped),
     ('teachmp.queues', 'Queue', 'put', _span('put', 'queue', guard=False)),
     ('teachmp.queues', 'Queue', 'get', _span('get', 'queue', guard=False)),
     ('teachmp.queues', 'SimpleQueue', 'put', _span('put', 'queue', guard=False)),

@@ -244,8 +244,9 @@ def _lanes(chrome):
     return rows
 
 
-def render_svg(chrome, lang='en'):
-    """The timeline as an SVG document (a string)."""
+def render_svg(chrome, lang='en', uid='t'):
+    """The timeline as an SVG document (a string); ``uid`` keeps ids unique
+    when several pictures share one page."""
     words = _WORDS[lang]
     events = [e for e in chrome['traceEvents'] if e['ph'] in ('X', 'i')]
     rows = _lanes(chrome)
@@ -263,9 +264,9 @@ def render_svg(chrome, lang='en'):
     out = ['<svg xmlns="http://www.w3.org/2000/svg" class="teachmp-timeline" '
            'width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" '
            'font-size="11">' % (_WIDTH, height, _WIDTH, height),
-           '<defs><marker id="arrowhead" markerWidth="8" markerHeight="6" refX="8" '
+           '<defs><marker id="%s-arrowhead" markerWidth="8" markerHeight="6" refX="8" '
            'refY="3" orient="auto"><path d="M0,0 L8,3 L0,6 z" fill="#333"/>'
-           '</marker></defs>',
+           '</marker></defs>' % uid,
            '<title>%s</title>' % html.escape(words['title'])]
     for key, row in rows.items():
         yy = y(key)
@@ -314,11 +315,11 @@ def render_svg(chrome, lang='en'):
         if 's' in pair and 'f' in pair:
             s, f = pair['s'], pair['f']
             out.append('<line class="arrow" x1="%.1f" y1="%d" x2="%.1f" y2="%d" '
-                       'stroke="#333" stroke-width="1" marker-end="url(#arrowhead)"/>'
+                       'stroke="#333" stroke-width="1" marker-end="url(#%s-arrowhead)"/>'
                        % (x(s['ts']), y((s['pid'], s['tid'])) + 10,
-                          x(f['ts']), y((f['pid'], f['tid'])) + 10))
+                          x(f['ts']), y((f['pid'], f['tid'])) + 10, uid))
     out += _axis(t1, x, _TOP + len(rows) * _ROW, words)
-    out += _legend(_TOP + len(rows) * _ROW + 45, lang, words)
+    out += _legend(_TOP + len(rows) * _ROW + 45, lang, words, uid)
     out.append('</svg>')
     return '\n'.join(out)
 
@@ -348,19 +349,18 @@ def _held_spans(events):
 
 
 def _zombies(events, x, y, rows, words):
-    """A child's exit until its parent's join returned: the zombie time."""
-    ends = {e['pid']: (e, e['ts'] + e['dur']) for e in events
-            if e['ph'] == 'X' and e['name'] == 'process'}
+    """A child's exit until its parent collected the exit status: zombie time."""
+    ends = {e['pid']: e for e in events if e['ph'] == 'X' and e['name'] == 'process'}
     out = []
     for e in events:
-        if e['ph'] == 'X' and e['name'] == 'join' and e['args'].get('child') in ends:
-            child, died = ends[e['args']['child']]
-            reaped = e['ts'] + e['dur']
-            if reaped > died and not child['args'].get('unfinished'):
+        if e['ph'] == 'i' and e['name'] == 'reaped' and e['args'].get('child') in ends:
+            child = ends[e['args']['child']]
+            died = child['ts'] + child['dur']
+            if e['ts'] > died and not child['args'].get('unfinished'):
                 yy = y((child['pid'], child['tid'])) + 10
                 out.append('<line class="zombie" x1="%.1f" x2="%.1f" y1="%d" y2="%d" '
                            'stroke="#777" stroke-dasharray="2,3"><title>%s</title></line>'
-                           % (x(died), x(reaped), yy, yy, html.escape(words['zombie'])))
+                           % (x(died), x(e['ts']), yy, yy, html.escape(words['zombie'])))
     return out
 
 
@@ -386,7 +386,7 @@ def _axis(t1, x, yy, words):
     return out
 
 
-def _legend(yy, lang, words):
+def _legend(yy, lang, words, uid):
     out, xx, seen = [], 4, set()
     for cat, (color, en, ja) in _CATEGORIES.items():
         if color in seen:
@@ -400,8 +400,8 @@ def _legend(yy, lang, words):
         if xx > _WIDTH - 150:
             xx, yy = 4, yy + 18
     out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#333" '
-               'marker-end="url(#arrowhead)"/><text x="%d" y="%d">%s</text>'
-               % (xx, xx + 30, yy + 5, yy + 5, xx + 36, yy + 9,
+               'marker-end="url(#%s-arrowhead)"/><text x="%d" y="%d">%s</text>'
+               % (xx, xx + 30, yy + 5, yy + 5, uid, xx + 36, yy + 9,
                   html.escape(words['arrow'])))
     return out
 
