@@ -13,7 +13,8 @@ plain steps:
    ``acquire`` it let through (same lock, the acquire was waiting when the
    release happened).  A begin with no end is a wait that never finished:
    it becomes a span to the end of the trace marked ``unfinished``.
-2. ``unfinished_waits(chrome)`` lists those, in words (the deadlock view).
+2. ``unfinished_waits(chrome)`` lists those, in words, and ``wait_cycle``
+   names the cycle of waits among them, if there is one (the deadlock view).
 3. ``render_svg(chrome, lang)`` draws one lane per process (its threads as
    sub-lanes), spans coloured by what they wait on, arrows, a time axis and
    a legend -- a static picture: no JavaScript, no fonts or scripts from
@@ -63,8 +64,7 @@ _WAIT_NAMES = {
     'accept': ('Listener.accept()', 'Listener.accept()'),
     'manager call': ('manager call {method}()', 'マネージャー呼び出し {method}()'),
     'wait for task': ('waiting for a task', 'タスク待ち'),
-    'process': ('exiting (waiting for its threads and finalizers)',
-                '終了処理中（スレッドと終了処理を待っている）'),
+    'process': ('still running', 'まだ実行中'),
 }
 
 
@@ -200,6 +200,86 @@ def unfinished_waits(chrome, lang='en'):
                    if lang == 'en' else
                    '%s: %s（%.1f ms に%s）' % (who, what, e['ts'] / 1000.0, since))
     return out
+
+
+def wait_cycle(chrome, lang='en'):
+    """The cycle of waits that keeps the unfinished waits waiting, if any.
+
+    Who waits for whom, read off the trace: a ``join`` waits for the child's
+    threads; an ``acquire`` for the thread that holds the lock (acquired it
+    and has not released it); a ``send`` or ``recv`` on a pipe for the
+    threads seen on the other side of that pipe; and a process that is
+    exiting (its ``process`` span unfinished) for its own threads that are
+    still waiting.  A cycle in that graph is a deadlock: returned as one
+    sentence naming each step, or None.
+    """
+    events = [e for e in chrome['traceEvents'] if e['ph'] in ('X', 'i')]
+    lanes = _lane_names(chrome)
+    stuck = {}                      # thread -> its innermost unfinished wait
+    for e in sorted(events, key=lambda e: e['ts']):
+        if e['ph'] == 'X' and e['args'].get('unfinished'):
+            stuck[(e['pid'], e['tid'])] = e
+    holders = {}
+    for e in sorted(events, key=lambda e: e['ts'] + e.get('dur', 0)):
+        lock = e['args'].get('lock')
+        if e['name'] == 'acquire' and e['ph'] == 'X' and e['args'].get('ok'):
+            holders[lock] = (e['pid'], e['tid'])
+        elif e['name'] == 'release' and holders.get(lock) == (e['pid'], e['tid']):
+            del holders[lock]
+    seen_on = {}                    # pipe -> {'send': threads, 'recv': threads}
+    for e in events:
+        if e['name'] in ('send', 'recv') and e['args'].get('pipe'):
+            seen_on.setdefault(e['args']['pipe'], {}).setdefault(
+                e['name'], set()).add((e['pid'], e['tid']))
+    edges = {}
+    for who, e in stuck.items():
+        targets = []
+        if e['name'] == 'join':
+            targets = [t for t in stuck if t[0] == e['args'].get('child')]
+        elif e['name'] == 'acquire' and e['args'].get('lock') in holders:
+            targets = [holders[e['args']['lock']]]
+        elif e['name'] in ('send', 'recv'):
+            other = 'recv' if e['name'] == 'send' else 'send'
+            targets = sorted(seen_on.get(e['args'].get('pipe'), {}).get(other, ()))
+        elif e['name'] == 'process':
+            targets = [t for t in stuck if t[0] == who[0] and t != who]
+        edges[who] = [t for t in targets if t != who and t in stuck]
+    cycle = _find_cycle(edges)
+    if not cycle:
+        return None
+    steps = []
+    for who in cycle:
+        pattern = _WAIT_NAMES.get(stuck[who]['name'], ('%s()', '%s()'))
+        what = pattern[lang == 'ja'].format_map(_Default(stuck[who]['args']))
+        steps.append('%s [%s]' % (lanes.get(who, str(who[0])), what))
+    steps.append(lanes.get(cycle[0], str(cycle[0][0])))
+    head = ('A cycle of waits (a deadlock): ' if lang == 'en'
+            else '待ちの循環（デッドロック）: ')
+    return head + ' → '.join(steps)
+
+
+def _find_cycle(edges):
+    state = {}
+
+    def visit(node, path):
+        state[node] = 'open'
+        path.append(node)
+        for nxt in edges.get(node, ()):
+            if state.get(nxt) == 'open':
+                return path[path.index(nxt):]
+            if nxt not in state:
+                found = visit(nxt, path)
+                if found:
+                    return found
+        state[node] = 'done'
+        path.pop()
+        return None
+    for node in sorted(edges):
+        if node not in state:
+            found = visit(node, [])
+            if found:
+                return found
+    return None
 
 
 class _Default(dict):
@@ -414,6 +494,9 @@ def render_html(chrome, lang='en'):
         html.escape(words['waits']),
         ''.join('<li>%s</li>' % html.escape(w) for w in waits))
         if waits else '<p>%s</p>' % html.escape(words['none']))
+    cycle = wait_cycle(chrome, lang)
+    if cycle:
+        listing += '<p class="teachmp-cycle"><strong>%s</strong></p>' % html.escape(cycle)
     return ('<!DOCTYPE html>\n<html lang="%s"><head><meta charset="utf-8">'
             '<title>%s</title></head><body>\n%s\n<div class="teachmp-waits">%s</div>'
             '\n</body></html>\n' % (lang, html.escape(words['title']),
@@ -444,6 +527,9 @@ def command(argv):
         print('wrote %s' % out)
         for line in unfinished_waits(chrome, args.lang):
             print('  still waiting: ' + line)
+        cycle = wait_cycle(chrome, args.lang)
+        if cycle:
+            print('  ' + cycle)
         return 0
     parser = argparse.ArgumentParser(
         prog='python -m teachmp trace',

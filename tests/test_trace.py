@@ -293,3 +293,46 @@ def test_environment_variable_traces_a_plain_program(tmp_path):
     assert spans(chrome, 'put', pid=child) and spans(chrome, 'get', pid=parent)
     (life,) = spans(chrome, 'process', pid=child)
     assert life['args']['exitcode'] == 0
+
+
+@pytest.mark.parametrize('method', METHODS)
+def test_the_deadlock_view_names_the_cycle(record, method):
+    ctx = teachmp.get_context(method)
+    with record() as r:
+        x, y = ctx.Lock(), ctx.Lock()
+        barrier = ctx.Barrier(2)
+        a = ctx.Process(target=trace_targets.grab_two, args=(x, y, barrier), name='A')
+        b = ctx.Process(target=trace_targets.grab_two, args=(y, x, barrier), name='B')
+        a.start()
+        b.start()
+        a_pid, b_pid = a.pid, b.pid
+        import time
+        locks = {trace._inode(x._r), trace._inode(y._r)}
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:      # until both wait for their second lock
+            stuck = [e for e in spans(trace_render.load(r.path), 'acquire')
+                     if e['args'].get('unfinished') and e['pid'] in (a_pid, b_pid)
+                     and e['args'].get('lock') in locks]
+            if len({e['pid'] for e in stuck}) == 2:
+                break
+            time.sleep(0.01)
+    for p in (a, b):
+        p.kill()
+        p.join(TIMEOUT)
+    cycle = trace_render.wait_cycle(r.chrome)
+    assert cycle is not None, trace_render.unfinished_waits(r.chrome)
+    assert cycle.startswith('A cycle of waits')
+    assert 'A (pid %d)' % a_pid in cycle and 'B (pid %d)' % b_pid in cycle
+    assert cycle.count('acquire() of Lock') == 2
+    assert trace_render.wait_cycle(r.chrome, 'ja').startswith('待ちの循環')
+    assert 'teachmp-cycle' in trace_render.render_html(r.chrome)
+
+
+def test_no_cycle_when_every_wait_finished(record):
+    ctx = teachmp.get_context('fork')
+    with record() as r:
+        lock = ctx.Lock()
+        with lock:
+            pass
+    assert trace_render.unfinished_waits(r.chrome) == []
+    assert trace_render.wait_cycle(r.chrome) is None

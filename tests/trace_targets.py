@@ -31,3 +31,10 @@ def pid_of_worker(_):
 def sleep_a_little(seconds):
     time.sleep(seconds)
     return seconds
+
+
+def grab_two(first, second, barrier):
+    """Take ``first``, wait until the other process holds its own, take ``second``."""
+    with first:
+        barrier.wait(timeout=20)
+        second.acquire()            # never returns: the test kills us

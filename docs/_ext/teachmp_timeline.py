@@ -86,6 +86,9 @@ class Timeline(SphinxDirective):
             head = trace_render._WORDS[lang]['waits']
             listing = '<p class="timeline-waits">%s</p><ul>%s</ul>' % (
                 head, ''.join('<li>%s</li>' % _escape(w) for w in waits))
+        cycle = trace_render.wait_cycle(chrome, lang)
+        if cycle:
+            listing += '<p class="timeline-cycle"><strong>%s</strong></p>' % _escape(cycle)
         html = ('<figure class="teachmp-timeline"><div class="timeline-scroll">%s</div>'
                 '%s</figure>' % (trace_render.render_svg(chrome, lang, uid), listing))
         return [nodes.raw('', html, format='html')]
