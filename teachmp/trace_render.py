@@ -120,6 +120,7 @@ def to_chrome(records):
     for stack in stacks.values():
         for begin in stack:
             events.append(_complete(begin, t_end, {'unfinished': True}, t0))
+    _close_dead(events)
     events.sort(key=lambda e: e['ts'])
     meta = []
     for pid, name in names.items():
@@ -131,6 +132,29 @@ def to_chrome(records):
         names.setdefault(pid, str(pid))
     return {'traceEvents': meta + events + _flows(events),
             'displayTimeUnit': 'ms', 'otherData': {'producer': 'teachmp.trace'}}
+
+
+def _close_dead(events):
+    """A process that died (its exit status was collected) waits no more.
+
+    Its open spans did not end because it was killed or left with
+    ``os._exit`` inside them: end them at its last recorded moment, and say
+    how the process ended, instead of calling them unfinished waits.
+    """
+    ended = {}
+    for e in events:
+        if e['name'] == 'reaped' or (e['name'] == 'join' and e['ph'] == 'X'
+                                     and e['args'].get('exitcode') is not None):
+            ended[e['args'].get('child')] = e['args'].get('exitcode')
+    last = {}
+    for e in events:
+        if not e['args'].get('unfinished'):
+            last[e['pid']] = max(last.get(e['pid'], 0), e['ts'] + e.get('dur', 0))
+    for e in events:
+        if e['ph'] == 'X' and e['args'].get('unfinished') and e['pid'] in ended:
+            del e['args']['unfinished']
+            e['dur'] = round(max(last.get(e['pid'], e['ts']) - e['ts'], 0), 3)
+            e['args']['died'] = ended[e['pid']]
 
 
 def _complete(begin, end_ns, end_args, t0):
@@ -386,7 +410,7 @@ def render_svg(chrome, lang='en', uid='t'):
         out.append('<rect class="held" x="%.1f" y="%d" width="%.1f" height="3" '
                    'fill="%s"/>' % (x(start), y(key) + 18, max((end - start) * scale, 1),
                                     _CATEGORIES['held'][0]))
-    out += _zombies(events, x, y, rows, words)
+    out += _zombies(events, x, y, rows, words, t1)
     flows = [e for e in chrome['traceEvents'] if e['ph'] in ('s', 'f')]
     by_id = {}
     for f in flows:
@@ -428,19 +452,36 @@ def _held_spans(events):
     return spans
 
 
-def _zombies(events, x, y, rows, words):
-    """A child's exit until its parent collected the exit status: zombie time."""
-    ends = {e['pid']: e for e in events if e['ph'] == 'X' and e['name'] == 'process'}
-    out = []
+def _zombies(events, x, y, rows, words, t1):
+    """A child's exit until its parent collected the exit status: zombie time.
+
+    A child that was never reaped while the trace ran is a zombie to the end.
+    """
+    ends = {e['pid']: e for e in events if e['ph'] == 'X' and e['name'] == 'process'
+            and not e['args'].get('unfinished')}
+    reaped = {}
     for e in events:
-        if e['ph'] == 'i' and e['name'] == 'reaped' and e['args'].get('child') in ends:
-            child = ends[e['args']['child']]
-            died = child['ts'] + child['dur']
-            if e['ts'] > died and not child['args'].get('unfinished'):
-                yy = y((child['pid'], child['tid'])) + 10
-                out.append('<line class="zombie" x1="%.1f" x2="%.1f" y1="%d" y2="%d" '
-                           'stroke="#777" stroke-dasharray="2,3"><title>%s</title></line>'
-                           % (x(died), x(e['ts']), yy, yy, html.escape(words['zombie'])))
+        if e['ph'] == 'i' and e['name'] == 'reaped':
+            moment = e['ts']
+        elif e['name'] == 'join' and e['args'].get('exitcode') is not None:
+            moment = e['ts'] + e['dur']
+        else:
+            continue
+        child = e['args'].get('child')
+        reaped[child] = min(reaped.get(child, moment), moment)
+    out = []
+    for pid, child in ends.items():
+        died = child['ts'] + child['dur']
+        until = reaped.get(pid, t1)
+        yy = y((child['pid'], child['tid'])) + 10
+        if 'died' in child['args']:
+            out.append('<text class="died" x="%.1f" y="%d" text-anchor="middle" '
+                       'fill="#c00">✕<title>exit code %s</title></text>'
+                       % (x(died), yy + 4, child['args']['died']))
+        if until > died:
+            out.append('<line class="zombie" x1="%.1f" x2="%.1f" y1="%d" y2="%d" '
+                       'stroke="#777" stroke-dasharray="2,3"><title>%s</title></line>'
+                       % (x(died), x(until), yy, yy, html.escape(words['zombie'])))
     return out
 
 

@@ -195,11 +195,33 @@ def test_nothing_lost_when_a_child_is_killed(record, method):
     chrome = r.chrome
     (sent,) = spans(chrome, 'send', pid=p.pid)
     assert not sent['args'].get('unfinished')
-    blocked = [e for e in spans(chrome, pid=p.pid) if e['args'].get('unfinished')]
-    assert {e['name'] for e in blocked} == {'process', 'recv'}
-    words = trace_render.unfinished_waits(chrome)
+    # the spans it died in end at its last moment and say how it ended; a
+    # dead process waits for nothing, so the deadlock view leaves it out
+    died = {e['name']: e['args']['died'] for e in spans(chrome, pid=p.pid)
+            if 'died' in e['args']}
+    assert died == {'process': -signal.SIGKILL, 'recv': -signal.SIGKILL}
+    assert not [e for e in spans(chrome) if e['args'].get('unfinished')]
+    assert trace_render.unfinished_waits(chrome) == []
+
+
+def test_a_wait_still_open_at_the_end_is_unfinished(record):
+    ctx = teachmp.get_context('fork')
+    with record() as r:
+        a, b = ctx.Pipe()
+        p = ctx.Process(target=trace_targets.send_then_block, args=(b,))
+        p.start()
+        b.close()
+        assert a.recv_bytes() == b'hello from the child'
+        wait_for_event(r.path, 'B', 'recv', p.pid)
+    os.kill(p.pid, signal.SIGKILL)      # after the recording ended
+    p.join(TIMEOUT)
+    a.close()
+    open_spans = {e['name'] for e in spans(r.chrome, pid=p.pid)
+                  if e['args'].get('unfinished')}
+    assert open_spans == {'process', 'recv'}
+    words = trace_render.unfinished_waits(r.chrome)
     assert any('recv() on fd' in w and p.name in w for w in words)
-    assert any('recv()' in w for w in trace_render.unfinished_waits(chrome, 'ja'))
+    assert any('の recv()' in w for w in trace_render.unfinished_waits(r.chrome, 'ja'))
 
 
 def test_pool_workers_each_get_a_lane(record):
