@@ -303,7 +303,9 @@ class Pool:
             w.join()
             self._pool.remove(w)
             self._slots[slot] = None
-            if self._state == RUN:
+            # Also after close(): the work already queued still needs
+            # workers (with maxtasksperchild, every worker retires).
+            if self._state != TERMINATE:
                 self._start_worker(slot)
 
     def _worker_sentinels(self):

@@ -125,9 +125,13 @@ class Queue:
         with self._notempty:
             if self._thread is None:
                 self._start_thread()
+            self._count_new_task()
             self._buffer.append(obj)
             self._inflight[0] += 1
             self._notempty.notify()
+
+    def _count_new_task(self):
+        pass        # JoinableQueue counts one more unfinished task here
 
     def put_nowait(self, obj):
         return self.put(obj, False)
@@ -397,16 +401,11 @@ class JoinableQueue(Queue):
         super().__setstate__(state[:-2])
         self._unfinished, self._cond = state[-2:]
 
-    def put(self, obj, block=True, timeout=None):
-        self._check_open()
-        if not self._take_slot(block, timeout):
-            raise queue.Full
-        with self._notempty, self._cond:
-            if self._thread is None:
-                self._start_thread()
-            self._buffer.append(obj)
+    def _count_new_task(self):
+        # Called by Queue.put before the item is buffered: a consumer can
+        # only task_done() an item that has been counted.
+        with self._cond:
             self._unfinished.value += 1
-            self._notempty.notify()
 
     def task_done(self):
         with self._cond:

@@ -12,7 +12,9 @@ returns one of these.
 
 import queue
 
-from teachmp.pool import RUN, Pool
+from teachmp.pool import TERMINATE, Pool
+
+
 class ThreadPool(Pool):
     """The same Pool with threads as workers (``teachmp.dummy.Pool``)."""
 
@@ -47,7 +49,7 @@ class ThreadPool(Pool):
                 w.join()
                 self._pool.remove(w)
                 self._slots[slot] = None
-                if self._state == RUN:
+                if self._state != TERMINATE:
                     self._start_worker(slot)
 
     def _stop_workers(self):
