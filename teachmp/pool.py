@@ -16,38 +16,53 @@ Beyond the stdlib: when a worker dies *in the middle of a task* -- SIGKILL,
 on a shared board (see ``pool_worker``), so the worker handler, woken by the
 dead worker's sentinel, fails exactly that result with ``WorkerLostError``
 naming the worker and its exit code, and the pool keeps serving the rest.
+That repair work is in ``pool_recovery``.
+
+The handler threads run their methods on a weak proxy of the pool, not on
+the pool itself, so that they do not keep it alive: a pool the program has
+dropped is garbage collected, and ``__del__`` terminates it (with the
+stdlib's ``ResourceWarning`` if it was still running).  A pending result
+keeps its pool alive until it is ready, as in the stdlib.
+
+Subclasses can override the stdlib's hooks: ``Process``, ``_setup_queues``
+(which sets ``_inqueue``, ``_outqueue``, ``_quick_put`` and ``_quick_get``;
+joblib's pool brings its own queues there) and ``_repopulate_pool``.
 """
 
 import itertools
 import os
 import queue
 import threading
+import warnings
 import weakref
 
-from teachmp import connection, log, util
+from teachmp import log, pool_handlers, pool_recovery, util
 from teachmp.pool_results import (ApplyResult, AsyncResult,  # noqa: F401
                                   IMapIterator, IMapUnorderedIterator,
                                   MapResult)
 from teachmp.pool_worker import (ExceptionWithTraceback,  # noqa: F401 (re-exported)
                                  MaybeEncodingError, RemoteTraceback,
-                                 IDLE, RESULT_WRITER, TASK_READER, WorkerLostError,
-                                 _FIELDS, _INDEX, _JOB, _PID, mapstar,
+                                 IDLE, WorkerLostError, _FIELDS, _JOB, mapstar,
                                  starmapstar, worker)
+from teachmp.pool_handlers import CLOSE, INIT, RUN, TERMINATE  # noqa: F401
+from teachmp.queues import SimpleQueue
 
-INIT, RUN, CLOSE, TERMINATE = 'INIT', 'RUN', 'CLOSE', 'TERMINATE'
 
 
 class Pool:
+    """A pool of worker processes that run the tasks you submit."""
+
     _wrap_exception = True
 
     @staticmethod
     def Process(ctx, *args, **kwds):
+        """Make one worker (the stdlib's hook: subclasses may override it)."""
         return ctx.Process(*args, **kwds)
 
     def __init__(self, processes=None, initializer=None, initargs=(),
                  maxtasksperchild=None, context=None):
         self._state = INIT
-        self._results_stop = False
+        self._results_stop = False      # terminate(): the result handler may stop
         self._pool = []
         if context is None:
             from teachmp.context import _default_context
@@ -70,38 +85,65 @@ class Pool:
         self._cache = {}
         self._taskqueue = queue.SimpleQueue()
         self._setup_queues()
+        self._setup_board()
         self._wake_r, self._wake_w = os.pipe()
         self._fds = util.FdCloser(self._wake_r, self._wake_w)
-        self._slots = [None] * processes
+        self._slots = [None] * processes    # slot -> its worker (None: empty)
         try:
-            for slot in range(processes):
-                self._start_worker(slot)
+            self._repopulate_pool()
         except Exception:
+            # A worker could not be started (fork failed, say): stop the
+            # ones that were, and let the caller see the error.
             for p in self._pool:
-                p.terminate()
+                if p.exitcode is None:
+                    p.terminate()
+            for p in self._pool:
                 p.join()
             raise
         self._state = RUN
-        self._threads = [
-            threading.Thread(target=self._handle_workers, name='PoolWorkerHandler', daemon=True),
-            threading.Thread(target=self._handle_tasks, name='PoolTaskHandler', daemon=True),
-            threading.Thread(target=self._handle_results, name='PoolResultHandler', daemon=True),
-        ]
-        for t in self._threads:
-            t.start()
+        self._worker_handler = self._start_handler(
+            pool_handlers.handle_workers, 'PoolWorkerHandler')
+        self._task_handler = self._start_handler(pool_handlers.handle_tasks, 'PoolTaskHandler')
+        self._result_handler = self._start_handler(
+            pool_handlers.handle_results, 'PoolResultHandler')
         # A pool left running at exit is terminated before children are joined.
         ref = weakref.ref(self)
         cancel = util.register_exit_hook(_terminate_if_alive, (ref,), priority=15)
         weakref.finalize(self, cancel).atexit = False
 
+    def _start_handler(self, method, name):
+        # A weak proxy, so that the thread does not keep the pool alive.
+        thread = threading.Thread(target=pool_handlers.run_handler, name=name, daemon=True,
+                                  args=(method, weakref.proxy(self)))
+        thread.start()
+        return thread
+
     def _setup_queues(self):
-        from teachmp.sharedctypes import RawArray
+        """Make the task and result queues (the stdlib's hook and names)."""
         self._inqueue = self._ctx.SimpleQueue()
         self._outqueue = self._ctx.SimpleQueue()
+        # Under the task queue's write lock: pool_recovery may need to stop
+        # the task handler from writing.
+        self._quick_put = self._inqueue.put
+        self._quick_get = self._outqueue._reader.recv   # only one reader
+
+    def _setup_board(self):
+        """The shared notes that workers keep for pool_recovery."""
+        from teachmp.sharedctypes import RawArray
         self._board = RawArray('q', _FIELDS * self._processes)
         for slot in range(self._processes):
             self._board[slot * _FIELDS + _JOB] = IDLE
-        self._owners = RawArray('q', 2)     # lock holders, see pool_worker
+        # Who holds a queue lock: workers can note it only for teachmp's own
+        # queues (a subclass's _setup_queues may bring others).
+        self._owners = None
+        if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
+            self._owners = RawArray('q', 2)
+
+    def _repopulate_pool(self):
+        """Start a worker in every empty slot (the stdlib's hook)."""
+        for slot, w in enumerate(self._slots):
+            if w is None:
+                self._start_worker(slot)
 
     def _start_worker(self, slot):
         w = self.Process(self._ctx, target=worker, args=(
@@ -119,6 +161,14 @@ class Pool:
         return '<%s.%s state=%s pool_size=%d>' % (
             type(self).__module__, type(self).__qualname__, self._state,
             len(self._pool))
+
+    def __del__(self, _warn=warnings.warn):
+        state = getattr(self, '_state', INIT)
+        if state == RUN:
+            _warn('unclosed running multiprocessing pool %r' % self,
+                  ResourceWarning, source=self)
+        if state in (RUN, CLOSE):
+            self.terminate()        # collected: nobody can use it any more
 
     def __reduce__(self):
         raise NotImplementedError(
@@ -144,24 +194,30 @@ class Pool:
     # -- submitting work ----------------------------------------------------------
 
     def apply(self, func, args=(), kwds={}):
+        """``func(*args, **kwds)`` in a worker; wait for its value."""
         return self.apply_async(func, args, kwds).get()
 
     def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        """``func(*args, **kwds)`` in a worker; returns an ApplyResult at once."""
         self._check_running()
-        result = ApplyResult(self._cache, callback, error_callback)
+        result = ApplyResult(self, callback, error_callback)
         self._taskqueue.put(([(result._job, 0, func, args, kwds)], None))
         return result
 
     def map(self, func, iterable, chunksize=None):
+        """``list(map(func, iterable))``, the chunks run by the workers."""
         return self._map_async(func, iterable, mapstar, chunksize).get()
 
     def starmap(self, func, iterable, chunksize=None):
+        """Like map, but ``func(*args)`` for each ``args`` in ``iterable``."""
         return self._map_async(func, iterable, starmapstar, chunksize).get()
 
     def map_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
+        """map, returning a MapResult at once."""
         return self._map_async(func, iterable, mapstar, chunksize, callback, error_callback)
 
     def starmap_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
+        """starmap, returning a MapResult at once."""
         return self._map_async(func, iterable, starmapstar, chunksize, callback, error_callback)
 
     def _map_async(self, func, iterable, mapper, chunksize=None, callback=None,
@@ -177,23 +233,25 @@ class Pool:
                 chunksize += 1
         if len(iterable) == 0:
             chunksize = 0
-        result = MapResult(self._cache, chunksize, len(iterable), callback, error_callback)
+        result = MapResult(self, chunksize, len(iterable), callback, error_callback)
         tasks = [(result._job, i, mapper, ((func, chunk),), {})
                  for i, chunk in enumerate(_chunks(iterable, chunksize))]
         self._taskqueue.put((tasks, None))
         return result
 
     def imap(self, func, iterable, chunksize=1):
+        """An iterator over the results, in order; reads ``iterable`` lazily."""
         return self._imap(IMapIterator, func, iterable, chunksize)
 
     def imap_unordered(self, func, iterable, chunksize=1):
+        """Like imap, but yields each result as soon as it arrives."""
         return self._imap(IMapUnorderedIterator, func, iterable, chunksize)
 
     def _imap(self, iterator_class, func, iterable, chunksize):
         self._check_running()
         if chunksize < 1:
             raise ValueError('Chunksize must be 1+, not {0:n}'.format(chunksize))
-        result = iterator_class(self._cache)
+        result = iterator_class(self)
         if chunksize == 1:
             tasks = ((result._job, i, func, (x,), {}) for i, x in enumerate(iterable))
             self._taskqueue.put((tasks, result._set_length))
@@ -203,67 +261,7 @@ class Pool:
         self._taskqueue.put((tasks, result._set_length))
         return (item for chunk in result for item in chunk)
 
-    # -- the three handler threads ----------------------------------------------------
-
-    def _handle_tasks(self):
-        while True:
-            entry = self._taskqueue.get()
-            if entry is None:
-                log.debug('task handler got sentinel')
-                break
-            tasks, set_length = entry
-            count = 0
-            try:
-                for task in tasks:
-                    if self._state == TERMINATE:
-                        break
-                    try:
-                        self._inqueue.put(task)
-                    except Exception as e:      # e.g. unpicklable arguments
-                        job, i = task[:2]
-                        result = self._cache.get(job)
-                        if result is not None:
-                            result._set(i, (False, e))
-                        # Drop our references: the exception's traceback
-                        # holds the task's arguments (and their pipes).
-                        result = e = None
-                    count += 1
-            except Exception as e:  # the caller's iterable raised
-                job = getattr(set_length, '__self__', None)
-                if job is not None:
-                    job._set(count, (False, e))
-                    count += 1
-            if set_length is not None:
-                set_length(count)
-        if self._state == TERMINATE:
-            return      # terminate() stops the workers and the result handler
-        # Closing: tell every worker to stop, then the result handler.
-        log.debug('task handler sending sentinel to workers')
-        for _ in self._pool:
-            self._inqueue.put(None)
-        log.debug('task handler sending sentinel to result handler')
-        self._outqueue.put(None)
-        log.debug('task handler exiting')
-
-    def _handle_results(self):
-        while True:
-            if self._state == TERMINATE and self._results_stop:
-                return
-            if not self._result_waiting(0.2):
-                continue
-            try:
-                message = self._outqueue.get()
-            except (EOFError, OSError):
-                return
-            if message is None:
-                log.debug('result handler got sentinel')
-                return
-            job, i, obj = message
-            result = self._cache.get(job)
-            if result is not None:
-                result._set(i, obj)
-            if not self._cache and self._state != RUN:
-                self._wake()        # all work done: let close()/join() finish
+    # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
         # Poll rather than block in get(): terminate() then needs no message
@@ -271,88 +269,37 @@ class Pool:
         # taken with it) to stop this thread.
         return self._outqueue._reader.poll(timeout)
 
-    def _handle_workers(self):
-        while self._state == RUN or (self._cache and self._state != TERMINATE):
-            self._maintain_pool()
-            ready = connection.wait(self._worker_sentinels() + [self._wake_r],
-                                    timeout=0.5)
-            if self._wake_r in ready:
-                os.read(self._wake_r, 4096)
-        if self._state != TERMINATE:
-            self._taskqueue.put(None)
-        log.debug('worker handler exiting')
-
     def _maintain_pool(self):
-        """Replace workers that exited; fail the task a dead worker was running."""
+        """Join the workers that exited and start their replacements."""
+        if self._join_exited_workers() and self._state != TERMINATE:
+            # Also after close(): the work already queued still needs
+            # workers (with maxtasksperchild, every worker retires).
+            self._repopulate_pool()
+
+    def _join_exited_workers(self):
+        """Join the workers that exited, emptying their slots; any found?"""
+        found = False
         for slot, w in enumerate(self._slots):
             if w is None or w.exitcode is None:
                 continue
-            base = slot * _FIELDS
-            if self._board[base + _JOB] != IDLE and self._board[base + _PID] == w.pid:
-                job, i = self._board[base + _JOB], self._board[base + _INDEX]
-                self._board[base + _JOB] = IDLE
-                result = self._cache.get(job)
-                if result is not None:
-                    result._set(i, (False, WorkerLostError(
-                        'worker %s (pid %d) died with exit code %d while running '
-                        'this task; its result is lost. The pool has started a '
-                        'replacement worker.' % (w.name, w.pid, w.exitcode))))
-            if self._owners is not None and self._owners[TASK_READER] == w.pid:
-                self._resync_task_queue(w)
-            self._recover_locks(w.pid)
+            # Did it die mid-task, holding a lock, reading a task?
+            pool_recovery.worker_exited(self, slot, w)
             w.join()
             self._pool.remove(w)
             self._slots[slot] = None
-            if self._state == RUN:
-                self._start_worker(slot)
+            found = True
+        return found
 
     def _worker_sentinels(self):
         return [w.sentinel for w in self._pool]
 
     def _stop_result_handler(self):
-        pass        # it polls, and sees _results_stop
+        pass        # it polls, and sees _results_stop; ThreadPool overrides
 
     def _stop_workers(self):
         for w in list(self._pool):
             if w.exitcode is None:
                 w.terminate()
-
-    def _resync_task_queue(self, dead):
-        """A worker died in the middle of reading a task: repair the stream.
-
-        It may have read half a message, and the next reader would take the
-        rest for a new header.  Under the write lock (so the task handler
-        adds nothing meanwhile) empty the pipe, and fail every pending result:
-        some of their tasks were in it.  Work submitted later runs normally.
-        """
-        reader, wlock = self._inqueue._reader, self._inqueue._wlock
-        # The task handler may be blocked writing into the full pipe while
-        # holding the write lock: keep reading until it lets go of it.
-        while not wlock.acquire(False):
-            if reader.poll(0.01):
-                os.read(reader.fileno(), 1 << 16)
-        try:
-            while reader.poll(0):
-                os.read(reader.fileno(), 1 << 16)
-        finally:
-            wlock.release()
-        error = WorkerLostError(
-            'worker %s (pid %d) died with exit code %d while receiving a task; '
-            'the tasks queued at that moment were lost with it. The pool has '
-            'started a replacement worker.' % (dead.name, dead.pid, dead.exitcode))
-        for result in list(self._cache.values()):
-            result._fail(error)
-
-    def _recover_locks(self, pid):
-        # A worker killed while holding a queue lock took the lock's token
-        # with it; give it back, or every other worker waits forever.
-        if self._owners is None:
-            return
-        for which, lock in ((TASK_READER, self._inqueue._rlock),
-                            (RESULT_WRITER, self._outqueue._wlock)):
-            if self._owners[which] == pid:
-                self._owners[which] = 0
-                lock.release()
 
     # -- shutting down -------------------------------------------------------------------
 
@@ -364,25 +311,42 @@ class Pool:
             self._wake()
 
     def terminate(self):
-        """Stop the workers now; unfinished results fail."""
+        """Stop the workers now; unfinished results fail.
+
+        The order matters; each step relies on the ones before it:
+
+        1. stop the worker handler (wake it, join it): from now on nobody
+           starts a replacement for the workers killed in step 3;
+        2. tell the task handler to stop (it also checks the state between
+           two tasks): no new task is written after the ones in the pipe;
+        3. kill the workers, join them, and give back any queue lock a
+           killed worker held (pool_recovery), so that no pipe stays locked;
+        4. stop the result handler: it polls and sees ``_results_stop``
+           (a ThreadPool's gets a ``None``), needing no message from a
+           worker that no longer exists;
+        5. drain the task pipe until the task handler finishes: it may be
+           blocked writing into a full pipe that no worker will read;
+        6. fail every result still waiting, so no ``get()`` waits forever.
+        """
         if self._state == TERMINATE:
             return
         log.debug('terminating pool')
         self._state = TERMINATE
         self._wake()
-        self._threads[0].join()     # no more replacement workers after this
-        self._taskqueue.put(None)
-        self._stop_workers()
+        _join_unless_current(self._worker_handler)         # 1
+        self._taskqueue.put(None)                           # 2
+        self._stop_workers()                                # 3
         for w in list(self._pool):
             w.join()
-            self._recover_locks(getattr(w, 'pid', None))
-        self._results_stop = True
+            if self._owners is not None:
+                pool_recovery.recover_locks(self._owners, self._inqueue,
+                                            self._outqueue, w.pid)
+        self._results_stop = True                           # 4
         self._stop_result_handler()
-        self._drain_tasks_until(self._threads[1])
-        for t in self._threads:
-            t.join()
+        self._drain_tasks_until(self._task_handler)         # 5
+        _join_unless_current(self._result_handler)
         error = ValueError('Pool was terminated before this result arrived')
-        for result in list(self._cache.values()):
+        for result in list(self._cache.values()):           # 6
             result._fail(error)
         self._cache.clear()
 
@@ -390,21 +354,29 @@ class Pool:
         # The task handler may be blocked writing to a full task pipe that no
         # (dead) worker will ever read: read it ourselves until it finishes.
         reader = getattr(self._inqueue, '_reader', None)
-        while thread.is_alive():
+        while thread.is_alive() and thread is not threading.current_thread():
             if reader is not None and reader.poll(0.05):
                 reader.recv_bytes()
             thread.join(0.01)
 
     def join(self):
+        """Wait for the workers and threads to finish (after close/terminate)."""
         log.debug('joining pool')
         if self._state == RUN:
             raise ValueError('Pool is still running')
         if self._state not in (CLOSE, TERMINATE):
             raise ValueError('In unknown state')
-        for t in self._threads:
+        for t in (self._worker_handler, self._task_handler, self._result_handler):
             t.join()
         for w in list(self._pool):
             w.join()
+
+
+def _join_unless_current(thread):
+    # terminate() may run in a handler thread: __del__ runs wherever the
+    # pool's last reference goes (a result handler finishing a result).
+    if thread is not threading.current_thread():
+        thread.join()
 
 
 def _terminate_if_alive(ref):
@@ -420,7 +392,6 @@ def _chunks(iterable, size):
         if not chunk:
             return
         yield chunk
-
 
 
 # The result classes and worker errors belong to this module's namespace, as

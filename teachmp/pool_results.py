@@ -17,6 +17,7 @@ and the first word wins.
 import collections
 import itertools
 import threading
+import types
 
 from teachmp.errors import TimeoutError
 
@@ -24,23 +25,29 @@ job_counter = itertools.count()
 
 
 class ApplyResult:
-    def __init__(self, cache, callback, error_callback):
+    """The result of ``apply_async``: ``get()`` waits for it."""
+
+    def __init__(self, pool, callback, error_callback):
+        self._pool = pool               # keeps the pool alive until ready
         self._event = threading.Event()
         self._job = next(job_counter)
-        self._cache = cache
+        self._cache = pool._cache
         self._callback = callback
         self._error_callback = error_callback
-        cache[self._job] = self
+        self._cache[self._job] = self
 
     def ready(self):
+        """Has the result arrived (value or exception)?"""
         return self._event.is_set()
 
     def successful(self):
+        """Did the call return without raising?  ValueError if not ready."""
         if not self.ready():
             raise ValueError('{0!r} not ready'.format(self))
         return self._success
 
     def wait(self, timeout=None):
+        """Wait until ready, or until ``timeout`` seconds pass."""
         self._event.wait(timeout)
 
     def get(self, timeout=None):
@@ -72,12 +79,16 @@ class ApplyResult:
         finally:
             self._event.set()
             self._cache.pop(self._job, None)
+            self._pool = None       # the pool may be collected now
 
     def _fail(self, error):
         """Complete with ``error`` now (the pool was terminated)."""
         if not self.ready():
             self._success, self._value = False, error
             self._finish()
+
+    # stdlib-compat: ApplyResult[int] in annotations
+    __class_getitem__ = classmethod(types.GenericAlias)
 
 
 AsyncResult = ApplyResult
@@ -86,8 +97,8 @@ AsyncResult = ApplyResult
 class MapResult(ApplyResult):
     """A list assembled from chunks; ready when every chunk has reported."""
 
-    def __init__(self, cache, chunksize, length, callback, error_callback):
-        super().__init__(cache, callback, error_callback)
+    def __init__(self, pool, chunksize, length, callback, error_callback):
+        super().__init__(pool, callback, error_callback)
         self._success = True
         self._value = [None] * length
         self._chunksize = chunksize
@@ -117,19 +128,25 @@ class MapResult(ApplyResult):
 class IMapIterator:
     """Yields results in order as they arrive; ``next(timeout)`` may time out."""
 
-    def __init__(self, cache):
+    def __init__(self, pool):
+        self._pool = pool               # keeps the pool alive until done
         self._cond = threading.Condition(threading.Lock())
         self._job = next(job_counter)
-        self._cache = cache
+        self._cache = pool._cache
         self._items = collections.deque()
         self._index = 0             # how many results have been queued
         self._length = None         # known once all tasks are submitted
         self._unsorted = {}
         self._seen = set()
-        cache[self._job] = self
+        self._cache[self._job] = self
 
     def __iter__(self):
         return self
+
+    def _done(self):
+        # Every result is in: out of the cache, and let go of the pool.
+        self._cache.pop(self._job, None)
+        self._pool = None
 
     def next(self, timeout=None):
         with self._cond:
@@ -155,7 +172,7 @@ class IMapIterator:
             self._seen.add(i)
             self._accept(i, obj)
             if self._index == self._length:
-                self._cache.pop(self._job, None)
+                self._done()
 
     def _accept(self, i, obj):
         # Keep order: park early arrivals until the gap before them fills.
@@ -175,14 +192,14 @@ class IMapIterator:
             self._index += 1
             self._length = self._index
             self._cond.notify()
-            self._cache.pop(self._job, None)
+            self._done()
 
     def _set_length(self, length):
         with self._cond:
             self._length = length
             if self._index == self._length:
                 self._cond.notify()
-                self._cache.pop(self._job, None)
+                self._done()
 
 
 class IMapUnorderedIterator(IMapIterator):

@@ -29,30 +29,39 @@ feeder has not written yet.
 ``empty()`` and ``qsize()`` are snapshots: by the time the caller looks at the
 answer, another process may have changed it.
 
+The feeder thread is in ``queue_feeder`` (``Feeder.run`` is its loop).
+
 ``SimpleQueue`` is the same without the thread (``put`` writes directly) and
 ``JoinableQueue`` adds a shared count of unfinished tasks for
 ``task_done``/``join``.
+
+Some names are here only because code written for the stdlib looks for them
+in ``multiprocessing.queues``: ``Full`` and ``Empty`` (the ``queue`` module's
+exceptions, which ``put``/``get`` raise), the private ``_sentinel`` (the
+feeder's stop marker) and the private ``Queue._on_queue_feeder_error`` hook
+(``concurrent.futures`` overrides it).  They mean what they mean there.
 """
 
 import collections
 import os
-import queue
 import sys
 import threading
 import time
+import types
 import weakref
+from queue import Empty, Full
 
 from teachmp import connection, context, log, util
-from teachmp.connection import _HEADER, _SMALL_MESSAGE
 from teachmp.condition import Condition
+from teachmp.queue_feeder import Feeder, _sentinel
 from teachmp.reduction import ForkingPickler
 from teachmp.sharedctypes import RawValue
 from teachmp.synchronize import SEM_VALUE_MAX, BoundedSemaphore, Lock
 
-_STOP = object()    # put in the buffer by close(): the feeder thread exits
-
 
 class Queue:
+    """A FIFO queue between processes: a pipe, two locks and a feeder thread."""
+
     def __init__(self, maxsize=0, *, ctx=None):
         if maxsize > SEM_VALUE_MAX:
             raise ValueError('maxsize must be at most %d (the number of tokens '
@@ -84,9 +93,9 @@ class Queue:
         # inherited (fork copies memory, not threads).
         self._notempty = threading.Condition(threading.Lock())
         self._buffer = collections.deque()
-        self._inflight = [0]    # put here, not yet written by our feeder
-        self._thread = None
-        self._cancel_join = None
+        self._feeder = None         # started by the first put()
+        self._thread = None         # its thread (the stdlib's attribute)
+        self._cancel_join_hook = None
         self._joincancelled = False
         self._closed = False
         self._close = None
@@ -108,26 +117,34 @@ class Queue:
             return self._maxsize - self._sem.get_value()
         written, taken = self._count
         with self._notempty:
-            return max(0, written.value - taken.value + self._inflight[0])
+            unwritten = self._feeder.unwritten if self._feeder else 0
+            return max(0, written.value - taken.value + unwritten)
 
     def empty(self):
+        """Is the pipe empty right now?  (A snapshot, like qsize.)"""
         return not self._reader.poll()
 
     def full(self):
+        """Does a put() have to wait right now?  (Only with a maxsize.)"""
         return self._sem is not None and self._sem.get_value() == 0
 
     # -- put -----------------------------------------------------------------------
 
     def put(self, obj, block=True, timeout=None):
+        """Buffer ``obj`` for the feeder thread to send; Full if no slot."""
         self._check_open()
         if not self._take_slot(block, timeout):
-            raise queue.Full
+            raise Full
         with self._notempty:
-            if self._thread is None:
+            if self._feeder is None:
                 self._start_thread()
+            self._count_new_task()
             self._buffer.append(obj)
-            self._inflight[0] += 1
+            self._feeder.unwritten += 1
             self._notempty.notify()
+
+    def _count_new_task(self):
+        pass        # JoinableQueue counts one more unfinished task here
 
     def put_nowait(self, obj):
         return self.put(obj, False)
@@ -137,36 +154,58 @@ class Queue:
             raise ValueError('Queue %r is closed' % self)
 
     def _start_thread(self):
+        """Start the feeder thread; make sure it is stopped and flushed."""
         log.debug('Queue._start_thread()')
         self._buffer.clear()
-        self._thread = threading.Thread(
-            target=_feed, name='QueueFeederThread', daemon=True,
-            args=(self._buffer, self._notempty, self._writer, self._wlock,
-                  self._reader.close, self._give_slot,
-                  self._count[0] if self._sem is None else None,
-                  self._inflight))
+        self._feeder = Feeder(
+            self._buffer, self._notempty, self._writer, self._wlock,
+            self._reader.close, self._sem,
+            self._count[0] if self._sem is None else None,
+            self._on_queue_feeder_error)
+        self._thread = self._feeder.thread
         self._thread.start()
         self._close = self._stop_feeder
         # When this process exits: tell the feeder to stop after what is
         # buffered (high priority, early), then wait until it has written it
         # all (negative priority: after children are joined) -- unless
         # cancel_join_thread() was called.
-        stop = util.register_exit_hook(
-            _stop, (self._buffer, self._notempty), priority=10)
-        _when_collected(self, stop)
+        cancel_stop_hook = util.register_exit_hook(
+            _send_stop, (self._buffer, self._notempty), priority=10)
+        _when_collected(self, cancel_stop_hook)
         if not self._joincancelled:
-            cancel = util.register_exit_hook(
+            self._cancel_join_hook = util.register_exit_hook(
                 _join_feeder, (weakref.ref(self._thread),), priority=-5)
-            self._cancel_join = cancel
-            _when_collected(self, cancel)
-        _when_collected(self, _stop, self._buffer, self._notempty)
+            _when_collected(self, self._cancel_join_hook)
+        # A Queue garbage collected while this process goes on: stop the
+        # feeder once it has written what is buffered.
+        _when_collected(self, _send_stop, self._buffer, self._notempty)
 
     def _stop_feeder(self):
-        _stop(self._buffer, self._notempty)
+        _send_stop(self._buffer, self._notempty)
+
+    @staticmethod
+    def _on_queue_feeder_error(e, obj):
+        """The feeder thread could not send ``obj``: say so (it is dropped).
+
+        The stdlib's hook, under its name: subclasses override it
+        (``concurrent.futures`` fails the future of a task that cannot be
+        pickled).  Called while ``e`` is being handled, in the feeder thread.
+        """
+        import traceback
+        if isinstance(e, OSError):
+            sys.stderr.write("teachmp.Queue: writing to the queue's pipe "
+                             'failed; the items being written were dropped.\n')
+        else:
+            sys.stderr.write(
+                'teachmp.Queue: could not send a %s object put on the queue; '
+                'it was dropped. Only picklable objects can go through a '
+                'Queue.\n' % type(obj).__name__)
+        traceback.print_exception(type(e), e, e.__traceback__)
 
     # -- get -----------------------------------------------------------------------
 
     def get(self, block=True, timeout=None):
+        """Take the oldest item; Empty if none comes in time."""
         self._check_open()
         if block and timeout is None:
             rlock = self._rlock
@@ -182,11 +221,11 @@ class Queue:
         else:
             deadline = None if timeout is None else time.monotonic() + timeout
             if not self._rlock.acquire(block, timeout):
-                raise queue.Empty
+                raise Empty
             try:
                 remaining = 0 if deadline is None else deadline - time.monotonic()
                 if not self._reader.poll(remaining if block else 0):
-                    raise queue.Empty
+                    raise Empty
                 data = self._reader.recv_bytes()
                 if self._sem is None:
                     self._count[1].value += 1
@@ -198,6 +237,10 @@ class Queue:
 
     def get_nowait(self):
         return self.get(False)
+
+    # stdlib-compat: Queue[int] in annotations, where the running stdlib has it
+    if sys.version_info >= (3, 12):
+        __class_getitem__ = classmethod(types.GenericAlias)
 
     # -- shutting down --------------------------------------------------------------
 
@@ -217,8 +260,8 @@ class Queue:
     def cancel_join_thread(self):
         """Let this process exit without flushing (buffered items may be lost)."""
         self._joincancelled = True
-        if self._cancel_join is not None:
-            self._cancel_join()
+        if self._cancel_join_hook is not None:
+            self._cancel_join_hook()
 
 
 def _when_collected(obj, func, *args):
@@ -226,9 +269,9 @@ def _when_collected(obj, func, *args):
     weakref.finalize(obj, func, *args).atexit = False
 
 
-def _stop(buffer, notempty):
+def _send_stop(buffer, notempty):
     with notempty:
-        buffer.append(_STOP)
+        buffer.append(_sentinel)
         notempty.notify()
 
 
@@ -237,116 +280,6 @@ def _join_feeder(thread_ref):
     if thread is not None:
         log.debug('joining queue thread')
         thread.join()
-
-
-def _feed(buffer, notempty, writer, wlock, close_reader, give_slot, written,
-          inflight):
-    """The feeder thread: pickle what ``put`` buffered and write it.
-
-    Everything buffered since the last look is written as one batch: the
-    write lock is taken once, and the small frames (header + pickle) are
-    joined and written with as few ``os.write`` calls as possible -- the
-    lock keeps other processes' feeders from writing in between, so the
-    frames stay whole however the kernel splits the write.
-    """
-    while True:
-        with notempty:
-            while not buffer:
-                notempty.wait()
-            batch = list(buffer)
-            buffer.clear()
-        stop = False
-        frames = []             # (object, pickle) in order
-        for obj in batch:
-            if obj is _STOP:
-                stop = True
-                break
-            try:
-                frames.append((obj, ForkingPickler.dumps(obj)))
-            except Exception as exc:
-                give_slot()     # the item never entered the pipe
-                _report_unpicklable(obj, exc)
-        if frames:
-            wlock.acquire()
-            try:
-                sent = _write_frames(writer, frames, give_slot)
-                # Still under the write lock, which every feeder of this
-                # queue takes: the shared count cannot lose an update.
-                with notempty:
-                    if written is not None and sent:
-                        written.value += sent
-                    inflight[0] -= len(batch) - stop
-            finally:
-                wlock._release_mine()
-            if sent is None:    # the reader is gone while we shut down
-                return
-        elif batch:
-            with notempty:
-                inflight[0] -= len(batch) - stop
-        if stop:
-            log.debug('feeder thread got sentinel -- exiting')
-            # close() means this process is done with the queue: give
-            # both descriptors back (get() refuses once closed).
-            close_reader()
-            writer.close()
-            return
-
-
-_BATCH_BYTES = 65536        # join small frames up to this many bytes
-
-
-def _write_frames(writer, frames, give_slot):
-    """Write the frames (the caller holds the write lock); return how many
-    went, or None if the reader is gone while this process exits."""
-    sent = 0
-    chunk, size, pending = [], 0, 0        # joined small frames not yet sent
-    for obj, data in frames:
-        try:
-            if len(data) > _SMALL_MESSAGE:
-                if chunk:
-                    writer._send(b''.join(chunk))
-                    sent += pending
-                    chunk, size, pending = [], 0, 0
-                writer.send_bytes(data)
-                sent += 1
-                continue
-            chunk += (_HEADER.pack(len(data)), data)
-            size += 4 + len(data)
-            pending += 1
-            if size >= _BATCH_BYTES:
-                writer._send(b''.join(chunk))
-                sent += pending
-                chunk, size, pending = [], 0, 0
-        except OSError as exc:
-            return _write_failed(obj, exc, give_slot, len(frames) - sent, sent)
-    if chunk:
-        try:
-            writer._send(b''.join(chunk))
-            sent += pending
-        except OSError as exc:
-            return _write_failed(obj, exc, give_slot, len(frames) - sent, sent)
-    return sent
-
-
-def _write_failed(obj, exc, give_slot, lost, sent):
-    for _ in range(lost):
-        give_slot()
-    if util._exiting:           # reader gone while we shut down
-        return None
-    import traceback
-    sys.stderr.write('teachmp.Queue: could not write a %s object to the '
-                     "queue's pipe; it was dropped.\n" % type(obj).__name__)
-    traceback.print_exception(type(exc), exc, exc.__traceback__)
-    return sent
-
-
-def _report_unpicklable(obj, exc):
-    import traceback
-    sys.stderr.write(
-        'teachmp.Queue: could not send a %s object put on the queue; it was '
-        'dropped. Only picklable objects can go through a Queue.\n'
-        % type(obj).__name__)
-    traceback.print_exception(type(exc), exc, exc.__traceback__)
 
 
 class SimpleQueue:
@@ -365,21 +298,28 @@ class SimpleQueue:
         self._reader, self._writer, self._rlock, self._wlock = state
 
     def empty(self):
+        """Is the pipe empty right now?"""
         return not self._reader.poll()
 
     def get(self):
+        """Wait for the next item and return it."""
         with self._rlock:
             data = self._reader.recv_bytes()
         return ForkingPickler.loads(data)
 
     def put(self, obj):
+        """Pickle ``obj`` and write it now (blocks while the pipe is full)."""
         data = ForkingPickler.dumps(obj)    # fails here, before any write
         with self._wlock:
             self._writer.send_bytes(data)
 
     def close(self):
+        """Close both ends of the pipe in this process."""
         self._reader.close()
         self._writer.close()
+
+    # stdlib-compat: SimpleQueue[int] in annotations
+    __class_getitem__ = classmethod(types.GenericAlias)
 
 
 class JoinableQueue(Queue):
@@ -397,18 +337,14 @@ class JoinableQueue(Queue):
         super().__setstate__(state[:-2])
         self._unfinished, self._cond = state[-2:]
 
-    def put(self, obj, block=True, timeout=None):
-        self._check_open()
-        if not self._take_slot(block, timeout):
-            raise queue.Full
-        with self._notempty, self._cond:
-            if self._thread is None:
-                self._start_thread()
-            self._buffer.append(obj)
+    def _count_new_task(self):
+        # Called by Queue.put before the item is buffered: a consumer can
+        # only task_done() an item that has been counted.
+        with self._cond:
             self._unfinished.value += 1
-            self._notempty.notify()
 
     def task_done(self):
+        """One item taken with get() is processed; wake join() at zero."""
         with self._cond:
             if self._unfinished.value <= 0:
                 raise ValueError('task_done() called too many times')
@@ -417,6 +353,7 @@ class JoinableQueue(Queue):
                 self._cond.notify_all()
 
     def join(self):
+        """Wait until every item put has been marked task_done()."""
         with self._cond:
             while self._unfinished.value:
                 self._cond.wait()

@@ -12,7 +12,9 @@ returns one of these.
 
 import queue
 
-from teachmp.pool import RUN, Pool
+from teachmp.pool import Pool
+
+
 class ThreadPool(Pool):
     """The same Pool with threads as workers (``teachmp.dummy.Pool``)."""
 
@@ -29,6 +31,10 @@ class ThreadPool(Pool):
     def _setup_queues(self):
         self._inqueue = queue.SimpleQueue()
         self._outqueue = queue.SimpleQueue()
+        self._quick_put = self._inqueue.put
+        self._quick_get = self._outqueue.get
+
+    def _setup_board(self):
         self._board = None          # threads never die mid-task unseen
         self._owners = None
 
@@ -40,15 +46,6 @@ class ThreadPool(Pool):
 
     def _stop_result_handler(self):
         self._outqueue.put(None)
-
-    def _maintain_pool(self):
-        for slot, w in enumerate(self._slots):
-            if w is not None and not w.is_alive():
-                w.join()
-                self._pool.remove(w)
-                self._slots[slot] = None
-                if self._state == RUN:
-                    self._start_worker(slot)
 
     def _stop_workers(self):
         while True:

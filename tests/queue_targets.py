@@ -208,3 +208,55 @@ def init_queue(q):
 def put_on_init_queue(x):
     _queue.put(x * 10)
     return x
+
+
+def sleep_square(x, delay):
+    """x * x after ``delay`` seconds: a task that keeps its worker busy."""
+    import time
+    time.sleep(delay)
+    return x * x
+
+
+# -- a context whose Process.start fails ------------------------------------------
+#
+# Pool(...) with a worker that cannot be started (fork failing with EAGAIN,
+# say).  The process classes are module-level, so that a spawned child finds
+# them by name; the count of start() calls lives in the parent only.
+
+
+class _FailingStart:
+    starts = 0
+    fail_on = 3
+
+    def start(self):
+        type(self).starts += 1
+        if type(self).starts == type(self).fail_on:
+            raise OSError(11, 'simulated: fork failed (Resource temporarily unavailable)')
+        return super().start()
+
+
+def _failing_classes():
+    import multiprocessing
+    import teachmp
+    made = {}
+    for modname, module in (('teachmp', teachmp), ('stdlib', multiprocessing)):
+        for method in ('fork', 'spawn'):
+            ctx = module.get_context(method)
+            name = 'FailingProcess_%s_%s' % (modname, method)
+            proc = type(name, (_FailingStart, ctx.Process), {})
+            proc.__module__ = __name__
+            made[name] = proc
+            cname = 'FailingContext_%s_%s' % (modname, method)
+            made[cname] = type(cname, (type(ctx),), {'Process': proc})
+    return made
+
+
+globals().update(_failing_classes())
+
+
+def failing_start_context(modname, method, fail_on=3):
+    """A context like get_context(method) whose Process.start raises
+    OSError on its ``fail_on``-th call."""
+    proc = globals()['FailingProcess_%s_%s' % (modname, method)]
+    proc.starts, proc.fail_on = 0, fail_on
+    return globals()['FailingContext_%s_%s' % (modname, method)](), proc

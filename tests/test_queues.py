@@ -176,6 +176,24 @@ def test_qsize_and_empty_after_a_synchronising_step(mpmod, closing):
     assert q.empty() is True
 
 
+
+@pytest.mark.parametrize("kind", ["Queue", "JoinableQueue"])
+def test_qsize_counts_items_put_here_and_by_a_child(mp, kind, closing):
+    # JoinableQueue.put once was a copy of Queue.put that missed the counter:
+    # qsize() said 0 with three items in the queue.
+    q = getattr(mp, kind)()
+    closing(q)
+    for x in "abc":
+        q.put(x)
+    assert q.qsize() == 3  # counted by put itself
+    finish(start(mp, qt.put_range, q, 2))  # the child has flushed and exited
+    assert q.qsize() == 5
+    assert q.get(timeout=TIMEOUT) == "a"
+    assert q.qsize() == 4
+    got = sorted(str(q.get(timeout=TIMEOUT)) for _ in range(4))
+    assert got == ["0", "1", "b", "c"]
+    assert q.qsize() == 0
+
 # -- close / join_thread / cancel_join_thread -------------------------------------------
 
 
