@@ -32,6 +32,8 @@ VERSION = _version()
 # 3.12: the handshake constants of multiprocessing.connection became private
 # (the modern handshake has a different message length).
 HANDSHAKE_NAMES_PUBLIC = VERSION < (3, 12)
+# 3.13: DictProxy and ListProxy accept subscripts (DictProxy[str, int]).
+GENERIC_DICT_LIST_PROXY = VERSION >= (3, 13)
 # 3.14: Process.interrupt(); locked() on locks and semaphores and their
 # proxies; SyncManager.set()/SetProxy; more list and dict proxy methods;
 # util.warn / util.WARNING.

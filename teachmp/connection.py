@@ -335,7 +335,9 @@ def wait(object_list, timeout=None):
 _ELSEWHERE = {'Listener': 'teachmp.listener', 'Client': 'teachmp.listener',
               'address_type': 'teachmp.listener', 'arbitrary_address': 'teachmp.listener',
               'families': 'teachmp.listener', 'default_family': 'teachmp.listener',
-              'deliver_challenge': 'teachmp.auth', 'answer_challenge': 'teachmp.auth'}
+              'deliver_challenge': 'teachmp.auth', 'answer_challenge': 'teachmp.auth',
+              'XmlListener': 'teachmp.xml_connection', 'XmlClient': 'teachmp.xml_connection',
+              'ConnectionWrapper': 'teachmp.xml_connection'}
 
 
 # The stdlib's module constants.  The handshake ones describe teachmp.auth;
