@@ -335,11 +335,35 @@ def wait(object_list, timeout=None):
 _ELSEWHERE = {'Listener': 'teachmp.listener', 'Client': 'teachmp.listener',
               'address_type': 'teachmp.listener', 'arbitrary_address': 'teachmp.listener',
               'families': 'teachmp.listener', 'default_family': 'teachmp.listener',
-              'deliver_challenge': 'teachmp.auth', 'answer_challenge': 'teachmp.auth'}
+              'deliver_challenge': 'teachmp.auth', 'answer_challenge': 'teachmp.auth',
+              'XmlListener': 'teachmp.xml_connection', 'XmlClient': 'teachmp.xml_connection',
+              'ConnectionWrapper': 'teachmp.xml_connection'}
+
+
+# The stdlib's module constants.  The handshake ones describe teachmp.auth;
+# 3.12 made them private there (teachmp.compat says which names to show).
+BUFSIZE = 8192
+CONNECTION_TIMEOUT = 20.0
+MESSAGE_LENGTH = 40          # teachmp always sends the modern challenge
+_HANDSHAKE = ('CHALLENGE', 'WELCOME', 'FAILURE')
+
+
+def _add_handshake_names():
+    from teachmp import compat
+    prefix = '' if compat.HANDSHAKE_NAMES_PUBLIC else '_'
+    for name in _HANDSHAKE:
+        _ELSEWHERE[prefix + name] = ('teachmp.auth', name)
+
+
+_add_handshake_names()
 
 
 def __getattr__(name):
     if name in _ELSEWHERE:
+        target = _ELSEWHERE[name]
+        if isinstance(target, tuple):       # published under another name
+            import importlib
+            return getattr(importlib.import_module(target[0]), target[1])
         import importlib
         return getattr(importlib.import_module(_ELSEWHERE[name]), name)
     raise AttributeError('module %r has no attribute %r' % (__name__, name))

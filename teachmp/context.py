@@ -165,8 +165,17 @@ class BaseContext:
 
     @property
     def reducer(self):
-        from teachmp import reduction
-        return reduction
+        """The module (or ``reduction.AbstractReducer``) that pickles for processes."""
+        global _reducer
+        if _reducer is None:
+            from teachmp import reduction
+            _reducer = reduction
+        return _reducer
+
+    @reducer.setter
+    def reducer(self, reduction):
+        global _reducer
+        _reducer = reduction
 
 
 class Process(process.BaseProcess):
@@ -253,6 +262,7 @@ def _force_start_method(method):
 
 
 _spawning = threading.local()
+_reducer = None         # what ``ctx.reducer`` returns (see BaseContext.reducer)
 
 
 def get_spawning_popen():
@@ -281,5 +291,5 @@ PUBLIC_NAMES = [
     'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',
     'Barrier', 'RawValue', 'RawArray', 'Value', 'Array',
-    'Queue', 'JoinableQueue', 'SimpleQueue', 'Pool', 'Manager',
+    'Queue', 'JoinableQueue', 'SimpleQueue', 'Pool', 'Manager', 'reducer',
 ]

@@ -12,7 +12,9 @@ for which the caller gets a proxy instead of a copy.
 """
 
 import time
+import types
 
+from teachmp import compat
 from teachmp.proxies import BaseProxy, MakeProxyType
 
 
@@ -144,6 +146,8 @@ class ValueProxy(BaseProxy):
 
     value = property(get, set)
 
+    __class_getitem__ = classmethod(types.GenericAlias)   # ValueProxy[int]
+
 
 BaseListProxy = MakeProxyType('BaseListProxy', (
     '__add__', '__contains__', '__delitem__', '__getitem__', '__len__',
@@ -169,6 +173,12 @@ _BaseDictProxy = MakeProxyType('DictProxy', (
 
 class DictProxy(_BaseDictProxy):
     _method_to_typeid_ = {'__iter__': 'Iterator'}
+
+
+# Subscriptable (ListProxy[int]) from 3.13, as the stdlib's.
+if compat.GENERIC_DICT_LIST_PROXY:
+    ListProxy.__class_getitem__ = classmethod(types.GenericAlias)
+    DictProxy.__class_getitem__ = classmethod(types.GenericAlias)
 
 
 ArrayProxy = MakeProxyType('ArrayProxy', ('__len__', '__getitem__', '__setitem__'))

@@ -25,7 +25,7 @@ import signal
 import threading
 import weakref
 
-from teachmp import connection, log, pool, process, reduction
+from teachmp import connection, log, pool, process, reduction, xml_connection
 from teachmp.errors import ProcessError
 from teachmp.manager_server import Server, Token, public_methods  # noqa: F401 (re-exported)
 from teachmp.manager_proxies import (AcquirerProxy, ArrayProxy,  # noqa: F401
@@ -36,7 +36,8 @@ from teachmp.proxies import (AutoProxy, BaseProxy, MakeProxyType,  # noqa: F401 
                              RebuildProxy, RemoteError, convert_to_error,
                              dispatch)
 
-listener_client = {'pickle': (connection.Listener, connection.Client)}
+listener_client = {'pickle': (connection.Listener, connection.Client),
+                   'xmlrpclib': (xml_connection.XmlListener, xml_connection.XmlClient)}
 
 
 # d.keys() on a DictProxy returns a dict view, which pickle refuses; like the
@@ -296,3 +297,18 @@ SyncManager.register('Array', Array, ArrayProxy)
 SyncManager.register('Namespace', Namespace, NamespaceProxy)
 SyncManager.register('Iterator', proxytype=IteratorProxy, create_method=False)
 SyncManager.register('AsyncResult', create_method=False)
+
+# SharedMemoryManager lives in its own module, which needs BaseManager from
+# this one; it belongs to this namespace, as in the stdlib.  Loaded on first
+# use, so that either module may be imported first.
+from teachmp import shared_memory  # noqa: E402,F401  (as the stdlib's)
+
+HAS_SHMEM = True
+__all__ = ['BaseManager', 'SyncManager', 'BaseProxy', 'Token', 'SharedMemoryManager']
+
+
+def __getattr__(name):
+    if name in ('SharedMemoryManager', 'SharedMemoryServer', '_SharedMemoryTracker'):
+        from teachmp import shared_memory_manager
+        return getattr(shared_memory_manager, name)
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

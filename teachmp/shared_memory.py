@@ -29,6 +29,7 @@ import mmap
 import os
 import secrets
 import struct
+import types
 
 _PREFIX = 'psm_'
 _SHM_DIR = '/dev/shm'
@@ -183,6 +184,8 @@ class ShareableList:
     (kind letter, capacity, length of a str/bytes value); then the slots,
     each a multiple of 8 bytes.
     """
+
+    __class_getitem__ = classmethod(types.GenericAlias)   # ShareableList[int]
 
     def __init__(self, sequence=None, *, name=None):
         if name is None or sequence is not None:

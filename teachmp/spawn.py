@@ -74,6 +74,15 @@ def _interpreter_flags():
     return args
 
 
+# After the stdlib's words (same exception, same first line), where to read more.
+_GUARD_HINT = '''
+        teachmp: with spawn, each child runs your main module again (as
+        __mp_main__), so the code that starts processes must sit under
+        the guard. Read "Why the guard is required" in chapter 02 of the
+        teachmp tutorial (Start methods and the __main__ guard).
+        '''
+
+
 def _check_not_importing_main():
     if getattr(process.current_process(), '_inheriting', False):
         advice = '''
@@ -96,7 +105,25 @@ def _check_not_importing_main():
         To fix this issue, refer to the "Safe importing of main module"
         section in https://docs.python.org/3/library/multiprocessing.html
         '''
-        raise RuntimeError(advice)
+        raise RuntimeError(advice + _GUARD_HINT)
+
+
+def freeze_support():
+    """The stdlib's hook for frozen executables; a no-op in teachmp.
+
+    A frozen program's children are the program itself, started with
+    ``--multiprocessing-fork``; teachmp always starts a child as
+    ``python -c ...`` (``get_command_line``), so no child ever arrives here.
+    """
+
+
+def _main(fd, parent_sentinel=None):
+    """The stdlib's name for a child's entry: like ``main``, but return the
+    exit code (the same ``fd`` already serves as the parent sentinel)."""
+    try:
+        main(fd)
+    except SystemExit as e:
+        return e.code
 
 
 def get_preparation_data(name):

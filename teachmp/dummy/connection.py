@@ -4,14 +4,64 @@ Threads share memory, so nothing needs pickling or framing: ``send`` puts the
 object itself on a ``queue.Queue`` and ``recv`` takes it off.  The API is the
 one of ``teachmp.connection.Connection`` so that code can switch between
 threads and processes.
+
+``Listener`` and ``Client`` follow the same idea: a listener's *address* is
+not a socket name but the listener's own queue of waiting clients.  A
+client makes a fresh pair of queues and puts it on that queue; ``accept``
+takes the pair off and returns the other end.  Only a thread of the same
+program can hold the address, so there is nothing to authenticate.
 """
 
 from queue import Queue
 
-__all__ = ['Pipe', 'Connection']
+__all__ = ['Client', 'Listener', 'Pipe']
+
+families = [None]     # no address families: an address is a Queue
+
+
+class Listener:
+    """Accept connections from ``Client(listener.address)`` in other threads."""
+
+    def __init__(self, address=None, family=None, backlog=1):
+        # ``address`` and ``family`` are accepted for the API's sake only.
+        self._backlog_queue = Queue(backlog)
+
+    def accept(self):
+        """Wait for a client; return this end of its connection."""
+        if self._backlog_queue is None:
+            raise OSError('listener is closed')
+        inbox, outbox = self._backlog_queue.get()
+        return Connection(inbox, outbox)
+
+    def close(self):
+        self._backlog_queue = None
+
+    @property
+    def address(self):
+        return self._backlog_queue
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __repr__(self):
+        state = 'closed' if self._backlog_queue is None else 'listening'
+        return '<dummy Listener %s>' % state
+
+
+def Client(address):
+    """Connect to the ``Listener`` whose ``address`` (its queue) is given."""
+    to_client, to_listener = Queue(), Queue()
+    address.put((to_listener, to_client))
+    return Connection(to_client, to_listener)
 
 
 class Connection:
+    """One end of a thread pipe: ``send`` puts on one queue, ``recv`` takes
+    from the other."""
+
     def __init__(self, inbox, outbox):
         self._inbox = inbox
         self._outbox = outbox
