@@ -200,7 +200,9 @@ def test_export_has_no_solution_and_grades_both_ways(tmp_path):
         for name in ("README.md", "README.ja.md"):
             assert (dest / chapter / name).is_file()
     assert (dest / "README.md").is_file() and (dest / "README.ja.md").is_file()
-    assert (dest / "teachmp" / "grading.py").is_file()
+    assert (dest / "teachmp_course" / "grading.py").is_file()
+    assert (dest / "teachmp" / "queues.py").is_file()
+    assert not (dest / "teachmp_course" / "exercises").exists()
     assert "grade-summary*.json" in (dest / ".gitignore").read_text().split()
     requirements = [line for line in (dest / "requirements.txt").read_text().splitlines()
                     if line and not line.startswith("#")]

@@ -22,11 +22,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from teachmp import grading
+from teachmp_course import grading, workspace
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
-REPO = grading.Workspace(EXERCISES, is_copy=False)
+REPO = workspace.Workspace(EXERCISES, is_copy=False)
 CHAPTERS = REPO.chapter_dirs()
 ALL = [pytest.param(chapter.name, marker, id=marker)
        for chapter in CHAPTERS for marker, *_ in REPO.exercises(chapter)]
@@ -40,8 +40,8 @@ def chapter_run(chapter, impl, mp, tmp_path_factory):
     key = (chapter, impl, mp)
     if key not in _runs:
         junit = tmp_path_factory.mktemp("junit") / "results.xml"
-        workspace = grading.Workspace(EXERCISES, is_copy=False, impl=impl)
-        cmd = grading.pytest_command(workspace, [EXERCISES / chapter / "tests"], mp=mp,
+        where = workspace.Workspace(EXERCISES, is_copy=False, impl=impl)
+        cmd = grading.pytest_command(where, [EXERCISES / chapter / "tests"], mp=mp,
                                      junit=junit, extra=["-q", "-p", "no:warnings"])
         proc = grading.run_pytest(cmd, cwd=EXERCISES, capture=True)
         assert junit.is_file(), f"pytest wrote no JUnit XML:\n{proc.stdout[-3000:]}"

@@ -6,8 +6,9 @@ next to the chapter's tests and READMEs, plus the shared ``conftest.py`` and
 commands "this is a copy".  Never a solution: only ``starter/`` is read.
 
 ``classroom export`` makes a whole assignment repository out of that: it
-adds a copy of the teachmp package (so that ``python -m teachmp grade`` works
-in the student's repository with nothing but pytest installed), a
+adds a copy of the ``teachmp`` and ``teachmp_course`` packages (so that
+``python -m teachmp grade`` works in the student's repository with nothing
+but pytest installed), a
 ``requirements.txt`` pinning the exact pytest and pytest-timeout versions the
 exercises were checked with (those of the project's ``.venv``, else of the
 running Python), and a GitHub Classroom autograding workflow with one step per
@@ -18,9 +19,10 @@ import json
 import pathlib
 import shutil
 
-from teachmp import grading
+from teachmp_course import workspace as ws
+from teachmp_course.workspace import Problem, repo_workspace, select_chapters
 
-PACKAGE = pathlib.Path(__file__).resolve().parent
+PACKAGE = pathlib.Path(__file__).resolve().parent     # teachmp_course
 PINNED = ("pytest", "pytest-timeout")      # what a student's repository needs
 POINTS = 10                                # per exercise, all or nothing
 STEP_TIMEOUT = 5                           # minutes per exercise step
@@ -77,7 +79,7 @@ def make_copy(workspace, chapters, dest, force=False):
     for chapter in chapters:
         target = dest / chapter.name
         if target.exists() and not force:
-            raise grading.Problem(f"{target} already exists (your work?); "
+            raise Problem(f"{target} already exists (your work?); "
                                   "use --force to overwrite it")
     for chapter in chapters:
         target = dest / chapter.name
@@ -88,9 +90,9 @@ def make_copy(workspace, chapters, dest, force=False):
             shutil.copy2(source, target / source.name)
         for source in sorted((chapter / "tests").glob("*.py")):
             shutil.copy2(source, target / "tests" / source.name)
-    for name in grading.SHARED_FILES:
+    for name in ws.SHARED_FILES:
         shutil.copy2(workspace.root / name, dest / name)
-    mark = dest / grading.MARK
+    mark = dest / ws.MARK
     names = {c.name for c in chapters}
     if mark.is_file():
         names |= set(json.loads(mark.read_text(encoding="utf-8")).get("chapters", []))
@@ -133,7 +135,7 @@ def pinned_requirements():
             if version:
                 break
         if not version:
-            raise grading.Problem(f"{name} is not installed (no .venv, nor in this Python): "
+            raise Problem(f"{name} is not installed (no .venv, nor in this Python): "
                                   f"cannot pin it; python -m pip install {' '.join(PINNED)}")
         lines.append(f"{name}=={version}")
     return "\n".join(lines) + "\n"
@@ -199,16 +201,32 @@ def workflow(exercises):
     return "\n".join(lines) + "\n"
 
 
+def vendor_packages(dest):
+    """Copy the library and the course tools into ``dest`` (not the packed exercises)."""
+    import teachmp
+    library = pathlib.Path(teachmp.__file__).resolve().parent
+    for source in (library, PACKAGE):
+        target = dest / source.name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target, ignore=_vendor_ignore(source))
+
+
+def _vendor_ignore(source):
+    def ignore(folder, names):
+        skip = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+        if source == PACKAGE and pathlib.Path(folder) == PACKAGE and "exercises" in names:
+            skip.add("exercises")       # an installed wheel's packed exercises
+        return skip
+    return ignore
+
+
 def export(workspace, chapters, dest, force=False):
     dest = pathlib.Path(dest)
     if dest.exists() and any(dest.iterdir()) and not force:
-        raise grading.Problem(f"{dest} is not empty; use --force to write into it")
+        raise Problem(f"{dest} is not empty; use --force to write into it")
     make_copy(workspace, chapters, dest, force=True)
-    vendored = dest / "teachmp"
-    if vendored.exists():
-        shutil.rmtree(vendored)
-    shutil.copytree(PACKAGE, vendored,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    vendor_packages(dest)
     (dest / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
     exercises = [(marker, number) for chapter in chapters
                  for marker, number, _, _ in workspace.exercises(chapter)]
@@ -217,13 +235,23 @@ def export(workspace, chapters, dest, force=False):
     flow.write_text(workflow(exercises), encoding="utf-8")
     leaked = [p for p in dest.rglob("*") if "solution" in p.relative_to(dest).parts]
     if leaked:       # cannot happen (only starter/ is read), but never ship one
-        raise grading.Problem(f"solution files in the export: {leaked}")
+        raise Problem(f"solution files in the export: {leaked}")
     return dest
 
 
+def cmd_start(args):
+    workspace = repo_workspace()
+    chapters = select_chapters(workspace, args.chapter)
+    dest = pathlib.Path(args.dest)
+    make_copy(workspace, chapters, dest, force=args.force)
+    print(f"Copied {', '.join(c.name for c in chapters)} to {dest}")
+    print(f"Next: cd {dest} && python -m teachmp exercises check {args.chapter}")
+    return 0
+
+
 def cmd_export(args):
-    workspace = grading.repo_workspace()
-    chapters = grading.select_chapters(workspace, args.chapters)
+    workspace = repo_workspace()
+    chapters = select_chapters(workspace, args.chapters)
     dest = export(workspace, chapters, args.dest, force=args.force)
     print(f"Exported {', '.join(c.name for c in chapters)} to {dest}")
     print("It holds the starter files, tests, READMEs (en, ja), a copy of teachmp,")
