@@ -17,15 +17,17 @@ exercise (points and a timeout each).
 import importlib.metadata
 import json
 import pathlib
+import shlex
 import shutil
 
+from teachmp_course import grading, readme
 from teachmp_course import workspace as ws
-from teachmp_course.workspace import Problem, repo_workspace, select_chapters
+from teachmp_course.workspace import Problem, command, repo_workspace, select_chapters
 
 PACKAGE = pathlib.Path(__file__).resolve().parent     # teachmp_course
 PINNED = ("pytest", "pytest-timeout")      # what a student's repository needs
-POINTS = 10                                # per exercise, all or nothing
-STEP_TIMEOUT = 5                           # minutes per exercise step
+POINTS = grading.POINTS                    # per exercise, all or nothing: one rule
+STEP_TIMEOUT = grading.STEP_TIMEOUT        # minutes per exercise step
 
 GITIGNORE = """__pycache__/
 *.pyc
@@ -34,47 +36,16 @@ grade-junit*.xml
 grade-summary*.json
 """
 
-README_EN = """# teachmp exercises: {chapters}
-
-Each chapter folder holds the exercise files you edit (`exNN_K_name.py`),
-their tests (`tests/`) and the exercise statements (`README.md`, in Japanese
-`README.ja.md`).  Replace each `raise NotImplementedError(...)` with your
-code, then check it:
-
-    python -m teachmp exercises check NN        # one chapter, full pytest output
-    python -m teachmp exercises check NN -e exNN_K   # one exercise
-    python -m teachmp grade                     # every exercise: prints Score: x/y
-
-`grade` also writes `grade-junit.xml` (every test) and `grade-summary.json`
-(per exercise passed/total, the score) for your teacher.
-Plain pytest works too: `python -m pytest -m ex03_2`.  You need Python 3.10+
-with the pinned pytest and pytest-timeout (`python -m pip install -r requirements.txt`).
-Keep your answers in your own repository: please do not send them to the
-teachmp project as pull requests.
-"""
-
-README_JA = """# teachmp 演習: {chapters}
-
-各章のフォルダーには、編集する演習ファイル（`exNN_K_name.py`）、そのテスト
-（`tests/`）、問題文（英語は `README.md`、日本語は `README.ja.md`）が入っています。
-`raise NotImplementedError(...)` を自分のコードに書き換えたら、次のように確認します。
-
-    python -m teachmp exercises check NN        # 1 章分（pytest の出力をすべて表示）
-    python -m teachmp exercises check NN -e exNN_K   # 1 問だけ
-    python -m teachmp grade                     # 全問を採点し Score: x/y を表示
-
-`grade` は先生に提出できる `grade-junit.xml`（全テストの結果）と
-`grade-summary.json`（問題ごとの合格数と総数、スコア）も書き出します。
-pytest を直接使っても構いません（例: `python -m pytest -m ex03_2`）。
-Python 3.10 以上と、バージョンを固定した pytest、pytest-timeout が必要です
-（`python -m pip install -r requirements.txt`）。
-解答は自分のリポジトリで管理し、teachmp プロジェクトへのプルリクエストとして送らないでください。
-"""
-
-
-def make_copy(workspace, chapters, dest, force=False):
+def make_copy(workspace, chapters, dest, force=False, export=False):
     """Copy the chapters' starter files, tests and READMEs into ``dest``."""
     dest = pathlib.Path(dest)
+    around = ws.find_copy(dest.resolve().parent) if not export else None
+    if around is not None and around.root != dest.resolve():
+        # A copy inside a copy: pytest would collect both and trip over the
+        # two conftest.py files.  Add chapters to the copy itself instead.
+        raise Problem(f"{dest} is inside your copy {around.root}: start somewhere "
+                      f"else, or add the chapter to that copy with `exercises start NN "
+                      f"{around.root}`")
     dest.mkdir(parents=True, exist_ok=True)
     for chapter in chapters:
         target = dest / chapter.name
@@ -84,8 +55,8 @@ def make_copy(workspace, chapters, dest, force=False):
     for chapter in chapters:
         target = dest / chapter.name
         (target / "tests").mkdir(parents=True, exist_ok=True)
-        for readme in sorted(chapter.glob("README*.md")):
-            shutil.copy2(readme, target / readme.name)
+        for statement in sorted(chapter.glob("README*.md")):
+            shutil.copy2(statement, target / statement.name)
         for source in sorted((chapter / "starter").glob("*.py")):
             shutil.copy2(source, target / source.name)
         for source in sorted((chapter / "tests").glob("*.py")):
@@ -98,11 +69,9 @@ def make_copy(workspace, chapters, dest, force=False):
         names |= set(json.loads(mark.read_text(encoding="utf-8")).get("chapters", []))
     mark.write_text(json.dumps({"teachmp_exercises": 1, "chapters": sorted(names)},
                                indent=2) + "\n", encoding="utf-8")
-    listing = ", ".join(sorted(names))
-    for name, text in (("README.md", README_EN), ("README.ja.md", README_JA),
-                       (".gitignore", GITIGNORE)):
-        if force or not (dest / name).exists():
-            (dest / name).write_text(text.format(chapters=listing), encoding="utf-8")
+    readme.write_readmes(workspace, dest, names, POINTS, export=export)
+    if force or not (dest / ".gitignore").exists():
+        (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return dest
 
 
@@ -150,8 +119,9 @@ def workflow(exercises):
     lines = [
         "# GitHub Classroom autograding, written by `python -m teachmp classroom export`.",
         f"# Each exercise is one step worth {POINTS} points, awarded when all its tests pass,",
-        f"# stopped after {STEP_TIMEOUT} minutes; the log of each step shows `Score: x/y`",
-        "# (passed tests).  Locally: python -m teachmp grade",
+        f"# stopped after {STEP_TIMEOUT} minutes (timeout).  To change an exercise's points,",
+        "# edit its max-score: `python -m teachmp grade` reads them from this file, so the",
+        "# local score stays the same as GitHub Classroom's.  Locally: python -m teachmp grade",
         "name: Autograding Tests",
         "'on':",
         "  - push",
@@ -225,7 +195,7 @@ def export(workspace, chapters, dest, force=False):
     dest = pathlib.Path(dest)
     if dest.exists() and any(dest.iterdir()) and not force:
         raise Problem(f"{dest} is not empty; use --force to write into it")
-    make_copy(workspace, chapters, dest, force=True)
+    make_copy(workspace, chapters, dest, force=True, export=True)
     vendor_packages(dest)
     (dest / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
     exercises = [(marker, number) for chapter in chapters
@@ -244,8 +214,12 @@ def cmd_start(args):
     chapters = select_chapters(workspace, args.chapter)
     dest = pathlib.Path(args.dest)
     make_copy(workspace, chapters, dest, force=args.force)
+    where = shlex.quote(str(dest.resolve()))
     print(f"Copied {', '.join(c.name for c in chapters)} to {dest}")
-    print(f"Next: cd {dest} && python -m teachmp exercises check {args.chapter}")
+    for chapter in chapters:
+        print(f"Read the exercises: {dest / chapter.name / 'README.md'} "
+              f"(Japanese: README.ja.md)")
+    print(f"Next: cd {where} && {command('exercises', 'check', args.chapter)}")
     return 0
 
 
@@ -258,7 +232,7 @@ def cmd_export(args):
     print("requirements.txt (pytest and pytest-timeout pinned), .github/workflows/classroom.yml")
     print(f"(GitHub Classroom autograding: one step per exercise, {POINTS} points, "
           f"{STEP_TIMEOUT} min) and no solution.")
-    print(f"Try it: cd {dest} && python -m teachmp grade   "
+    print(f"Try it: cd {shlex.quote(str(dest.resolve()))} && {command('grade')}   "
           "(writes grade-junit.xml and grade-summary.json)")
     return 0
 

@@ -10,19 +10,24 @@ import os
 import sys
 
 from teachmp_course import classroom, grading
-from teachmp_course.workspace import Problem, find_workspace, select_chapters
+from teachmp_course.workspace import Problem, command, find_copy, repo_workspace, \
+    select_chapters
 
 
 def cmd_list(args):
-    workspace = find_workspace()
-    where = "your copy" if workspace.is_copy else "the teachmp repository"
+    workspace = find_copy() or repo_workspace()
+    where = "your copy" if workspace.is_copy else "teachmp"
     print(f"Exercises in {where} ({workspace.root})")
     for chapter in select_chapters(workspace, None):
         print(f"\n{chapter.name}")
         for marker, number, path, title in workspace.exercises(chapter):
             file = path.name if path else "?"
             print(f"  {number:<5} {marker:<7} {file:<26} {title}")
-    print("\nCheck one chapter: python -m teachmp exercises check NN")
+    if workspace.is_copy:
+        print(f"\nCheck one chapter: {command('exercises', 'check', 'NN')}")
+    else:
+        print(f"\nStart one chapter: {command('exercises', 'start', 'NN', 'DEST')}, "
+              "then cd DEST")
     return 0
 
 
@@ -33,6 +38,9 @@ def _safe(func):
         except Problem as exc:
             print(f"teachmp: {exc}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:       # Ctrl-C: pytest in the child stopped too
+            print("\nteachmp: interrupted (Ctrl-C): no result", file=sys.stderr)
+            return 130
         except BrokenPipeError:         # e.g. piped into `head`
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
@@ -60,15 +68,20 @@ def add_commands(subparsers):
                    help="only one exercise, by marker (e.g. ex03_2)")
     p.add_argument("-k", metavar="EXPR", help="only tests whose name matches (pytest -k)")
     p.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first failure")
+    p.add_argument("--full", action="store_true",
+                   help="pytest's own full output instead of the short table")
+    p.add_argument("-s", action="store_true",
+                   help="show what your code prints (pytest -s; implies --full)")
     p.add_argument("--pytest", metavar="ARGS", default="",
-                   help='more pytest options in one string, e.g. --pytest="-q --tb=line"')
+                   help='more pytest options in one string, e.g. --pytest="--tb=line" '
+                        "(implies --full)")
     p.set_defaults(func=_safe(grading.cmd_check))
 
     g = subparsers.add_parser(
-        "grade", help="grade the exercises: prints 'Score: x/y' (passed tests)",
+        "grade", help="grade the exercises: prints 'Score: x/y' (points)",
         description="Run the exercise tests and print per-exercise results and "
-                    "'Score: x/y', x passed tests out of y.  Exit 0 once graded "
-                    "(1 with --strict if a test did not pass, 2 if grading failed).")
+                    f"'Score: x/y' in points: {grading.SCORING_RULE}.  Exit 0 once "
+                    "graded (1 with --strict if a test did not pass, 2 if grading failed).")
     g.add_argument("which", nargs="?", metavar="NN",
                    help="a chapter (03, or 01,03) or one exercise (03.2); default all")
     _common_options(g)
@@ -87,8 +100,11 @@ def add_commands(subparsers):
 
 
 def _common_options(parser):
+    parser.add_argument("--starters", action="store_true",
+                        help="outside a copy: test the untouched starters that came "
+                             "with teachmp (not your work)")
     parser.add_argument("--solution", action="store_true",
-                        help="in the repository: test the reference solutions")
+                        help="outside a copy, in the repository: test the reference solutions")
     parser.add_argument("--mp", choices=["stdlib", "teachmp"], default="stdlib",
                         help="what 'import multiprocessing' gives (default stdlib)")
 

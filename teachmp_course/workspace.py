@@ -23,6 +23,9 @@ import ast
 import os
 import pathlib
 import re
+import shlex
+import shutil
+import sys
 
 MARK = ".teachmp-exercises.json"
 SHARED_FILES = ("conftest.py", "pytest.ini")
@@ -144,11 +147,46 @@ def marker_of(text):
     return f"ex{int(match.group(1)):02d}_{match.group(2)}" if match else None
 
 
-def find_workspace(solution=False, start=None):
-    """The student's copy around ``start``, else the exercises that came with teachmp."""
+def find_workspace(solution=False, starters=False, start=None):
+    """The student's copy around ``start`` (default: the current folder).
+
+    Outside a copy, only an explicit ``--starters`` (the untouched stubs) or
+    ``--solution`` (the reference answers) tests the exercises that came
+    with teachmp: checking the starters by accident would grade a student's
+    finished work as 0.
+    """
     copy = find_copy(start)
     if copy is not None:
-        if solution:
-            raise Problem("--solution: a student's copy has no solutions")
+        if solution or starters:
+            flag = "--solution" if solution else "--starters"
+            raise Problem(f"{flag}: you are in your copy {copy.root}, which is what "
+                          f"gets checked; {flag} only works outside a copy")
         return copy
-    return repo_workspace("solution" if solution else "starter")
+    if solution or starters:
+        return repo_workspace("solution" if solution else "starter")
+    here = pathlib.Path(start or os.getcwd()).resolve()
+    nearby = sorted(p.parent for p in here.glob("*/" + MARK))
+    hint = (f"your copy is probably {nearby[0]}: cd {nearby[0]}" if nearby else
+            "go to the folder that `exercises start NN DEST` made: cd DEST")
+    raise Problem(f"not in a copy of the exercises: {here} is not inside a folder made "
+                  f"by `exercises start` (no {MARK} in it or above it).  "
+                  f"To check your own work, {hint}, then run this again.  "
+                  "(To test the untouched starters that came with teachmp, add --starters.)")
+
+
+def python_word():
+    """How to name this interpreter in a printed command, so that it works as typed.
+
+    ``python`` when that is what the shell finds (an activated environment),
+    else this interpreter's path: ``python`` outside the environment would
+    say ``No module named teachmp``.
+    """
+    found = shutil.which("python")
+    if found and os.path.abspath(found) == os.path.abspath(sys.executable):
+        return "python"
+    return shlex.quote(sys.executable)
+
+
+def command(*words):
+    """A ``python -m teachmp ...`` command line, as the student should type it."""
+    return " ".join([python_word(), "-m", "teachmp", *words])
