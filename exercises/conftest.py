@@ -79,7 +79,13 @@ def ex(request):
     found = sorted(folder.glob(key + "_*.py"))
     if not found:
         pytest.fail(f"no file {key}_*.py in {folder}", pytrace=False)
-    return importlib.import_module(found[0].stem)
+    try:
+        return importlib.import_module(found[0].stem)
+    except SyntaxError as exc:
+        # Said plainly, once per test: the file does not compile, so no test ran it.
+        where = f"{pathlib.Path(exc.filename or found[0]).name}, line {exc.lineno}"
+        pytest.fail(f"SyntaxError in {where}: {exc.msg} (fix it: no test can run "
+                    "this file until it compiles)", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

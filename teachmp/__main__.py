@@ -1,9 +1,10 @@
-"""The ``python -m teachmp`` command line: run programs, do exercises, grade.
+"""The ``python -m teachmp`` command line: run programs; the course commands.
 
-Each subcommand is small and lives where its code lives: ``run`` in
-``teachmp.runner``; ``exercises``, ``grade`` and ``classroom`` in
-``teachmp.grading``, imported only when asked for, so that ``teachmp run``
-starts as fast as ``python script.py``.
+``run`` is the library's own command and lives in ``teachmp.runner``.  The
+course commands (``exercises``, ``grade``, ``classroom``) belong to the
+sibling package ``teachmp_course``; they are forwarded there, imported only
+when asked for, so that ``teachmp run`` starts as fast as
+``python script.py`` and the library never depends on the course tools.
 """
 
 import argparse
@@ -37,8 +38,14 @@ def build_parser(with_grading=True):
                       'trace show OUT)', add_help=False)
     trace.add_argument('rest', nargs=argparse.REMAINDER)
     if with_grading:
-        from teachmp import grading
-        grading.add_commands(sub)
+        try:
+            from teachmp_course import cli
+        except ModuleNotFoundError as exc:
+            if exc.name != 'teachmp_course':
+                raise
+            # A copy of the library without the course tools: only "run".
+        else:
+            cli.add_commands(sub)
     return parser
 
 

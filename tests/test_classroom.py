@@ -129,7 +129,7 @@ def leaks(dest, bodies):
 
 # -- the reports ----------------------------------------------------------------------
 
-def check_reports(dest, proc, *, passed, total, status, exit_code):
+def check_reports(dest, proc, *, passed, total, status, exit_code, points):
     """grade-junit.xml and grade-summary.json in ``dest`` agree with the printed score."""
     junit = ET.parse(dest / "grade-junit.xml").getroot()
     cases = list(junit.iter("testcase"))
@@ -138,7 +138,7 @@ def check_reports(dest, proc, *, passed, total, status, exit_code):
     assert len(failed) == total - passed
 
     summary = json.loads((dest / "grade-summary.json").read_text(encoding="utf-8"))
-    assert summary["format"] == 1 and summary["error"] is None
+    assert summary["format"] == 2 and summary["error"] is None
     assert pathlib.Path(summary["student_dir"]).resolve() == dest.resolve()
     assert summary["workspace"] == "copy"
     assert summary["chapters"] == list(CHAPTERS)
@@ -155,8 +155,11 @@ def check_reports(dest, proc, *, passed, total, status, exit_code):
         "tests_passed": passed, "tests_total": total,
         "exercises_done": len(MARKERS) if status == "done" else 0,
         "exercises_total": len(MARKERS)}
-    assert summary["score"]["passed"] == passed and summary["score"]["total"] == total
+    assert score(proc.stdout) == points
+    assert (summary["score"]["points"], summary["score"]["max_points"]) == points
     assert summary["score"]["percent"] == (100.0 if passed == total else 0.0)
+    assert [e["points"] for e in summary["exercises"]] == \
+        [e["max_points"] if e["status"] == "done" else 0 for e in summary["exercises"]]
     assert summary["strict"] is True and summary["exit_code"] == exit_code == proc.returncode
     assert pathlib.Path(summary["junit_xml"]).resolve() == (dest / "grade-junit.xml").resolve()
 
@@ -200,7 +203,9 @@ def test_export_has_no_solution_and_grades_both_ways(tmp_path):
         for name in ("README.md", "README.ja.md"):
             assert (dest / chapter / name).is_file()
     assert (dest / "README.md").is_file() and (dest / "README.ja.md").is_file()
-    assert (dest / "teachmp" / "grading.py").is_file()
+    assert (dest / "teachmp_course" / "grading.py").is_file()
+    assert (dest / "teachmp" / "queues.py").is_file()
+    assert not (dest / "teachmp_course" / "exercises").exists()
     assert "grade-summary*.json" in (dest / ".gitignore").read_text().split()
     requirements = [line for line in (dest / "requirements.txt").read_text().splitlines()
                     if line and not line.startswith("#")]
@@ -226,12 +231,43 @@ def test_export_has_no_solution_and_grades_both_ways(tmp_path):
         assert 0 < int(step["with"]["timeout"]) <= 60          # minutes
     assert any("requirements.txt" in s.get("run", "") for s in steps)
 
+    # The README is written for these chapters, with three lines for students.
+    readme = (dest / "README.md").read_text(encoding="utf-8")
+    assert "01-processes, 03-pipes" in readme
+    assert "-m pytest -m ex01_1" in readme
+    assert "Push your commits" in readme and "10 points when all its tests pass" in readme
+    assert "**Actions** tab" in readme
+    assert "push" in (dest / "README.ja.md").read_text(encoding="utf-8")
+
     # Untouched starters: graded, score 0, --strict fails.
     proc = cli("grade", "--strict", cwd=dest, pythonpath=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    passed, total = score(proc.stdout)
-    assert passed == 0 and total > 0
-    check_reports(dest, proc, passed=0, total=total, status="todo", exit_code=1)
+    total = json.loads((dest / "grade-summary.json").read_text())["totals"]["tests_total"]
+    check_reports(dest, proc, passed=0, total=total, status="todo", exit_code=1,
+                  points=(0, 40))
+
+    # Score parity: half solved, one exercise re-weighted by the teacher in the
+    # workflow; the sum of the points of the workflow steps that pass (each
+    # step run as GitHub Classroom runs it) is the local score.
+    flow = dest / ".github" / "workflows" / "classroom.yml"
+    flow.write_text(re.sub(r"(test-name: exercise 03\.2 \(ex03_2\)\n(?:.*\n)*?"
+                           r"          max-score: )10", r"\g<1>25", flow.read_text()))
+    weights = {s["id"]: int(s["with"]["max-score"]) for s in workflow_steps(flow.read_text())
+               if "max-score" in s.get("with", {})}
+    assert weights == {"ex01-1": 10, "ex01-2": 10, "ex03-1": 10, "ex03-2": 25}
+    for chapter, name in (("01-processes", "ex01_2_popen.py"), ("03-pipes", "ex03_2_frame.py")):
+        shutil.copyfile(EXERCISES / chapter / "solution" / name, dest / chapter / name)
+    proc = cli("grade", cwd=dest, pythonpath=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    local = score(proc.stdout)
+    earned = 0
+    for step in graders:
+        command = shlex.split(step["with"]["command"])
+        assert command[:3] == ["python", "-m", "teachmp"]
+        run = cli(*command[3:], cwd=dest, pythonpath=False)
+        assert run.returncode in (0, 1), run.stdout + run.stderr
+        earned += weights[step["id"]] if run.returncode == 0 else 0
+    assert local == (earned, sum(weights.values())) == (35, 55)
 
     # The solutions copied over the starters: full score.  (And the leak
     # check above does see them now: it is not blind.)
@@ -246,18 +282,27 @@ def test_export_has_no_solution_and_grades_both_ways(tmp_path):
     assert seen == copied, "the leak check misses solution code"
     proc = cli("grade", "--strict", cwd=dest, pythonpath=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert score(proc.stdout) == (total, total)
-    check_reports(dest, proc, passed=total, total=total, status="done", exit_code=0)
-
-    # One workflow step's command, run as GitHub Classroom would.
-    command = shlex.split(next(s for s in graders if s["id"] == "ex03-1")["with"]["command"])
-    assert command[:3] == ["python", "-m", "teachmp"]
-    proc = cli(*command[3:], cwd=dest, pythonpath=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    check_reports(dest, proc, passed=total, total=total, status="done", exit_code=0,
+                  points=(55, 55))
     step = json.loads((dest / "grade-summary-ex03_1.json").read_text(encoding="utf-8"))
     assert [e["marker"] for e in step["exercises"]] == ["ex03_1"]
-    assert step["exercises"][0]["status"] == "done"
     assert ET.parse(dest / "grade-junit-ex03_1.xml").getroot() is not None
+
+
+def test_readme_is_written_for_the_chapter(tmp_path):
+    """Exports and copies of another chapter: its markers, no requirements.txt in a copy."""
+    proc = cli("classroom", "export", "05", str(tmp_path / "exp"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "exp" / "README.md").read_text(encoding="utf-8")
+    assert "-m pytest -m ex05_1" in text and "ex03" not in text
+    assert "requirements.txt" in text and (tmp_path / "exp" / "requirements.txt").is_file()
+    proc = cli("exercises", "start", "08", str(tmp_path / "copy"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("README.md", "README.ja.md"):
+        text = (tmp_path / "copy" / name).read_text(encoding="utf-8")
+        assert "requirements.txt" not in text and "ex03" not in text
+        assert "-m pytest -m ex08_1" in text and "exercises check 08" in text
+        assert f"cd {tmp_path / 'copy'}" in text
 
 
 def test_export_refuses_a_non_empty_folder(tmp_path):

@@ -45,6 +45,19 @@ def rounds_worker(i, barrier, rounds, data, indices, parties):
     os._exit(0)
 
 
+def describe_exit_codes(codes):
+    """What the exit codes of rounds_worker processes say, in words."""
+    meaning = {3: "passed the barrier too early (saw another process out of step)",
+               1: "raised an exception (its traceback is in the captured stderr)",
+               None: "was still running after 60 s (stuck in wait()?)"}
+    parts = []
+    for code in sorted(set(codes) - {0}, key=str):
+        what = meaning.get(code, f"was killed by signal {-code}" if isinstance(code, int)
+                           and code < 0 else f"exited with {code}")
+        parts.append(f"{codes.count(code)} process(es) {what}")
+    return f"exit codes {codes}: " + "; ".join(parts)
+
+
 def wait_once(barrier, timeout):
     """Exit 0 after one successful wait, 4 on TimeoutError."""
     try:

@@ -6,8 +6,9 @@ next to the chapter's tests and READMEs, plus the shared ``conftest.py`` and
 commands "this is a copy".  Never a solution: only ``starter/`` is read.
 
 ``classroom export`` makes a whole assignment repository out of that: it
-adds a copy of the teachmp package (so that ``python -m teachmp grade`` works
-in the student's repository with nothing but pytest installed), a
+adds a copy of the ``teachmp`` and ``teachmp_course`` packages (so that
+``python -m teachmp grade`` works in the student's repository with nothing
+but pytest installed), a
 ``requirements.txt`` pinning the exact pytest and pytest-timeout versions the
 exercises were checked with (those of the project's ``.venv``, else of the
 running Python), and a GitHub Classroom autograding workflow with one step per
@@ -16,14 +17,17 @@ exercise (points and a timeout each).
 import importlib.metadata
 import json
 import pathlib
+import shlex
 import shutil
 
-from teachmp import grading
+from teachmp_course import grading, readme
+from teachmp_course import workspace as ws
+from teachmp_course.workspace import Problem, command, repo_workspace, select_chapters
 
-PACKAGE = pathlib.Path(__file__).resolve().parent
+PACKAGE = pathlib.Path(__file__).resolve().parent     # teachmp_course
 PINNED = ("pytest", "pytest-timeout")      # what a student's repository needs
-POINTS = 10                                # per exercise, all or nothing
-STEP_TIMEOUT = 5                           # minutes per exercise step
+POINTS = grading.POINTS                    # per exercise, all or nothing: one rule
+STEP_TIMEOUT = grading.STEP_TIMEOUT        # minutes per exercise step
 
 GITIGNORE = """__pycache__/
 *.pyc
@@ -32,75 +36,42 @@ grade-junit*.xml
 grade-summary*.json
 """
 
-README_EN = """# teachmp exercises: {chapters}
-
-Each chapter folder holds the exercise files you edit (`exNN_K_name.py`),
-their tests (`tests/`) and the exercise statements (`README.md`, in Japanese
-`README.ja.md`).  Replace each `raise NotImplementedError(...)` with your
-code, then check it:
-
-    python -m teachmp exercises check NN        # one chapter, full pytest output
-    python -m teachmp exercises check NN -e exNN_K   # one exercise
-    python -m teachmp grade                     # every exercise: prints Score: x/y
-
-`grade` also writes `grade-junit.xml` (every test) and `grade-summary.json`
-(per exercise passed/total, the score) for your teacher.
-Plain pytest works too: `python -m pytest -m ex03_2`.  You need Python 3.10+
-with the pinned pytest and pytest-timeout (`python -m pip install -r requirements.txt`).
-Keep your answers in your own repository: please do not send them to the
-teachmp project as pull requests.
-"""
-
-README_JA = """# teachmp 演習: {chapters}
-
-各章のフォルダーには、編集する演習ファイル（`exNN_K_name.py`）、そのテスト
-（`tests/`）、問題文（英語は `README.md`、日本語は `README.ja.md`）が入っています。
-`raise NotImplementedError(...)` を自分のコードに書き換えたら、次のように確認します。
-
-    python -m teachmp exercises check NN        # 1 章分（pytest の出力をすべて表示）
-    python -m teachmp exercises check NN -e exNN_K   # 1 問だけ
-    python -m teachmp grade                     # 全問を採点し Score: x/y を表示
-
-`grade` は先生に提出できる `grade-junit.xml`（全テストの結果）と
-`grade-summary.json`（問題ごとの合格数と総数、スコア）も書き出します。
-pytest を直接使っても構いません（例: `python -m pytest -m ex03_2`）。
-Python 3.10 以上と、バージョンを固定した pytest、pytest-timeout が必要です
-（`python -m pip install -r requirements.txt`）。
-解答は自分のリポジトリで管理し、teachmp プロジェクトへのプルリクエストとして送らないでください。
-"""
-
-
-def make_copy(workspace, chapters, dest, force=False):
+def make_copy(workspace, chapters, dest, force=False, export=False):
     """Copy the chapters' starter files, tests and READMEs into ``dest``."""
     dest = pathlib.Path(dest)
+    around = ws.find_copy(dest.resolve().parent) if not export else None
+    if around is not None and around.root != dest.resolve():
+        # A copy inside a copy: pytest would collect both and trip over the
+        # two conftest.py files.  Add chapters to the copy itself instead.
+        raise Problem(f"{dest} is inside your copy {around.root}: start somewhere "
+                      f"else, or add the chapter to that copy with `exercises start NN "
+                      f"{around.root}`")
     dest.mkdir(parents=True, exist_ok=True)
     for chapter in chapters:
         target = dest / chapter.name
         if target.exists() and not force:
-            raise grading.Problem(f"{target} already exists (your work?); "
+            raise Problem(f"{target} already exists (your work?); "
                                   "use --force to overwrite it")
     for chapter in chapters:
         target = dest / chapter.name
         (target / "tests").mkdir(parents=True, exist_ok=True)
-        for readme in sorted(chapter.glob("README*.md")):
-            shutil.copy2(readme, target / readme.name)
+        for statement in sorted(chapter.glob("README*.md")):
+            shutil.copy2(statement, target / statement.name)
         for source in sorted((chapter / "starter").glob("*.py")):
             shutil.copy2(source, target / source.name)
         for source in sorted((chapter / "tests").glob("*.py")):
             shutil.copy2(source, target / "tests" / source.name)
-    for name in grading.SHARED_FILES:
+    for name in ws.SHARED_FILES:
         shutil.copy2(workspace.root / name, dest / name)
-    mark = dest / grading.MARK
+    mark = dest / ws.MARK
     names = {c.name for c in chapters}
     if mark.is_file():
         names |= set(json.loads(mark.read_text(encoding="utf-8")).get("chapters", []))
     mark.write_text(json.dumps({"teachmp_exercises": 1, "chapters": sorted(names)},
                                indent=2) + "\n", encoding="utf-8")
-    listing = ", ".join(sorted(names))
-    for name, text in (("README.md", README_EN), ("README.ja.md", README_JA),
-                       (".gitignore", GITIGNORE)):
-        if force or not (dest / name).exists():
-            (dest / name).write_text(text.format(chapters=listing), encoding="utf-8")
+    readme.write_readmes(workspace, dest, names, POINTS, export=export)
+    if force or not (dest / ".gitignore").exists():
+        (dest / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     return dest
 
 
@@ -133,7 +104,7 @@ def pinned_requirements():
             if version:
                 break
         if not version:
-            raise grading.Problem(f"{name} is not installed (no .venv, nor in this Python): "
+            raise Problem(f"{name} is not installed (no .venv, nor in this Python): "
                                   f"cannot pin it; python -m pip install {' '.join(PINNED)}")
         lines.append(f"{name}=={version}")
     return "\n".join(lines) + "\n"
@@ -148,8 +119,9 @@ def workflow(exercises):
     lines = [
         "# GitHub Classroom autograding, written by `python -m teachmp classroom export`.",
         f"# Each exercise is one step worth {POINTS} points, awarded when all its tests pass,",
-        f"# stopped after {STEP_TIMEOUT} minutes; the log of each step shows `Score: x/y`",
-        "# (passed tests).  Locally: python -m teachmp grade",
+        f"# stopped after {STEP_TIMEOUT} minutes (timeout).  To change an exercise's points,",
+        "# edit its max-score: `python -m teachmp grade` reads them from this file, so the",
+        "# local score stays the same as GitHub Classroom's.  Locally: python -m teachmp grade",
         "name: Autograding Tests",
         "'on':",
         "  - push",
@@ -199,16 +171,32 @@ def workflow(exercises):
     return "\n".join(lines) + "\n"
 
 
+def vendor_packages(dest):
+    """Copy the library and the course tools into ``dest`` (not the packed exercises)."""
+    import teachmp
+    library = pathlib.Path(teachmp.__file__).resolve().parent
+    for source in (library, PACKAGE):
+        target = dest / source.name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target, ignore=_vendor_ignore(source))
+
+
+def _vendor_ignore(source):
+    def ignore(folder, names):
+        skip = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+        if source == PACKAGE and pathlib.Path(folder) == PACKAGE and "exercises" in names:
+            skip.add("exercises")       # an installed wheel's packed exercises
+        return skip
+    return ignore
+
+
 def export(workspace, chapters, dest, force=False):
     dest = pathlib.Path(dest)
     if dest.exists() and any(dest.iterdir()) and not force:
-        raise grading.Problem(f"{dest} is not empty; use --force to write into it")
-    make_copy(workspace, chapters, dest, force=True)
-    vendored = dest / "teachmp"
-    if vendored.exists():
-        shutil.rmtree(vendored)
-    shutil.copytree(PACKAGE, vendored,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        raise Problem(f"{dest} is not empty; use --force to write into it")
+    make_copy(workspace, chapters, dest, force=True, export=True)
+    vendor_packages(dest)
     (dest / "requirements.txt").write_text(pinned_requirements(), encoding="utf-8")
     exercises = [(marker, number) for chapter in chapters
                  for marker, number, _, _ in workspace.exercises(chapter)]
@@ -217,20 +205,34 @@ def export(workspace, chapters, dest, force=False):
     flow.write_text(workflow(exercises), encoding="utf-8")
     leaked = [p for p in dest.rglob("*") if "solution" in p.relative_to(dest).parts]
     if leaked:       # cannot happen (only starter/ is read), but never ship one
-        raise grading.Problem(f"solution files in the export: {leaked}")
+        raise Problem(f"solution files in the export: {leaked}")
     return dest
 
 
+def cmd_start(args):
+    workspace = repo_workspace()
+    chapters = select_chapters(workspace, args.chapter)
+    dest = pathlib.Path(args.dest)
+    make_copy(workspace, chapters, dest, force=args.force)
+    where = shlex.quote(str(dest.resolve()))
+    print(f"Copied {', '.join(c.name for c in chapters)} to {dest}")
+    for chapter in chapters:
+        print(f"Read the exercises: {dest / chapter.name / 'README.md'} "
+              f"(Japanese: README.ja.md)")
+    print(f"Next: cd {where} && {command('exercises', 'check', args.chapter)}")
+    return 0
+
+
 def cmd_export(args):
-    workspace = grading.repo_workspace()
-    chapters = grading.select_chapters(workspace, args.chapters)
+    workspace = repo_workspace()
+    chapters = select_chapters(workspace, args.chapters)
     dest = export(workspace, chapters, args.dest, force=args.force)
     print(f"Exported {', '.join(c.name for c in chapters)} to {dest}")
     print("It holds the starter files, tests, READMEs (en, ja), a copy of teachmp,")
     print("requirements.txt (pytest and pytest-timeout pinned), .github/workflows/classroom.yml")
     print(f"(GitHub Classroom autograding: one step per exercise, {POINTS} points, "
           f"{STEP_TIMEOUT} min) and no solution.")
-    print(f"Try it: cd {dest} && python -m teachmp grade   "
+    print(f"Try it: cd {shlex.quote(str(dest.resolve()))} && {command('grade')}   "
           "(writes grade-junit.xml and grade-summary.json)")
     return 0
 
