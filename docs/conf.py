@@ -27,6 +27,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "teachmp_docs",  # docs/_ext/teachmp_docs.py: language switch, untranslated sources
+    "teachmp_timeline",  # docs/_ext/teachmp_timeline.py: recorded timelines of examples
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}

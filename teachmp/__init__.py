@@ -24,3 +24,9 @@ if '__main__' in _sys.modules:
     _sys.modules['__mp_main__'] = _sys.modules['__main__']
 
 __all__ = list(_context.PUBLIC_NAMES) + ['SUBDEBUG', 'SUBWARNING']
+
+# ``TEACHMP_TRACE=path``: record every blocking point (teachmp.trace).  A
+# spawned child of a traced program sees the variable and records too.
+if __import__('os').environ.get('TEACHMP_TRACE'):
+    from teachmp import trace as _trace
+    _trace.install()

@@ -32,6 +32,10 @@ def build_parser(with_grading=True):
     run.add_argument('target', metavar='TARGET', help='script path (or module with -m)')
     run.add_argument('args', nargs=argparse.REMAINDER, help='arguments for the program')
     run.set_defaults(func=_cmd_run)
+    trace = sub.add_parser(
+        'trace', help='record a timeline of a program (trace [-o OUT] script.py | '
+                      'trace show OUT)', add_help=False)
+    trace.add_argument('rest', nargs=argparse.REMAINDER)
     if with_grading:
         from teachmp import grading
         grading.add_commands(sub)
@@ -41,8 +45,11 @@ def build_parser(with_grading=True):
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ['trace']:       # its own options: trace_render parses them
+        from teachmp import trace_render
+        return trace_render.command(argv[1:])
     # "run" must start fast and must not depend on the exercise tooling.
-    parser = build_parser(with_grading=argv[:1] != ['run'])
+    parser = build_parser(with_grading=argv[:1] not in (['run'], ['trace']))
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):
         parser.print_help()

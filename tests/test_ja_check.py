@@ -122,6 +122,14 @@ def test_translated_code_span(tmp_path):
     assert kinds(ok) == []
 
 
+def test_percent_that_gettext_reads_as_a_format(tmp_path):
+    # "30 % or" contains "% o": msgfmt -c would reject the translation.
+    path = po(tmp_path, entry("varies by 30 % or more", "30 % 以上ばらつきます"))
+    assert kinds(path) == [(8, "format")]
+    ok = po(tmp_path, entry("varies by 30 percent or more", "30 % 以上ばらつきます"))
+    assert kinds(ok) == []
+
+
 def test_obsolete_entry_and_fuzzy_header(tmp_path):
     path = po(tmp_path, entry("x", "ある。") + '#~ msgid "old"\n#~ msgstr ""\n')
     assert kinds(path) == [(10, "obsolete")]

@@ -31,6 +31,8 @@ code         an inline code span with Japanese in it that the English does
 wrap         a Markdown line that ends between two Japanese characters in
              the middle of a sentence (a browser shows the break as a space).
 obsolete     a ``#~`` entry left in a catalog, or a ``#, fuzzy`` header.
+format       an English message that gettext takes for a %-format (``30 % of``)
+             while the translation has other directives: ``msgfmt -c`` fails.
 
 Code (inline spans, fenced blocks, role targets) is never checked for
 variants, nor is a Markdown region between ``<!-- ja_check: off -->`` and
@@ -309,6 +311,16 @@ def _check_entry(path: str, line: int, msgid: str, msgstr: str) -> list[Problem]
     if _japanese(msgstr):
         for _off, kind, message in check_text(msgstr):
             problems.append(Problem(path, line, kind, message))
+    # Babel flags a msgid that looks like a %-format ("30 % of" reads as
+    # "% o"), and msgfmt -c then wants the same directives in the msgstr.
+    from babel.messages.catalog import PYTHON_FORMAT
+
+    want = [m.group(0) for m in PYTHON_FORMAT.finditer(msgid)]
+    if want and [m.group(0) for m in PYTHON_FORMAT.finditer(msgstr)] != want:
+        problems.append(Problem(path, line, "format",
+                                f"the English contains {want[0]!r}, which gettext reads as a "
+                                "%-format the translation lacks: write 'percent' (or '90%,') "
+                                "in the English"))
     english = code_spans(msgid)
     for span in code_spans(msgstr):
         if _japanese(span) and span not in english:
