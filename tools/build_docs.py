@@ -2,7 +2,7 @@
 """Build the teachmp site in English and Japanese, and keep the translations honest.
 
     python tools/build_docs.py              # check .po, build en + ja (-W) into docs/_build/html
-    python tools/build_docs.py --check-po   # only check the Japanese catalogs
+    python tools/build_docs.py --check-po   # only check the Japanese catalogs (and tools/ja_check.py)
     python tools/build_docs.py --update-po  # regenerate .pot, merge into docs/locale/ja/*.po
     python tools/build_docs.py --update-po tutorials/03-pipes/index   # one page's .po only
 
@@ -12,7 +12,9 @@ builds a fresh .pot set with Sphinx's gettext builder and requires, for
 every message in it, a non-empty and non-fuzzy translation in the matching
 .po file.  So a changed English paragraph (which ``--update-po`` marks fuzzy),
 a new paragraph, or a new page without a .po all stop the build and are
-listed.  The .mo files are build outputs: Sphinx compiles them itself.
+listed.  Then tools/ja_check.py checks the Japanese text against the glossary
+(CONTRIBUTING.ja.md, 用語集) and its typography rules; ``--update-po`` drops
+the obsolete ``#~`` entries that sphinx-intl would keep.  The .mo files are build outputs: Sphinx compiles them itself.
 
 Standard library plus Sphinx (and babel, which Sphinx depends on).  Paths are
 built with os.path, so the script does not care about the separator.
@@ -196,9 +198,45 @@ def update_po(pages: list[str] | None = None) -> int:
         say(" ".join(cmd[1:]))
         rc = subprocess.call(cmd, cwd=ROOT)
     if rc == 0:
+        # sphinx-intl keeps a removed paragraph as a '#~' entry; nothing reads
+        # them and tools/ja_check.py refuses them, so they go now.
+        for lang in TRANSLATED:
+            for page, path in _catalogs(os.path.join(LOCALE, lang, "LC_MESSAGES"), ".po").items():
+                if not pages or page in [p.replace(os.sep, "/").removesuffix(".md") for p in pages]:
+                    drop_obsolete(path)
         for lang in TRANSLATED:  # tell what is left to translate
             report_po(check_po(lang, GETTEXT))
     return rc
+
+
+def drop_obsolete(path: str) -> int:
+    """Remove the '#~' (obsolete) entries of one .po file, leaving the rest
+    byte for byte as it is; return how many were removed."""
+    with open(path, encoding="utf-8") as f:
+        blocks = f.read().split("\n\n")
+    keep = [b for b in blocks
+            if not (b.strip() and all(line.startswith("#~") for line in b.strip().split("\n")))]
+    if len(keep) != len(blocks):
+        text = "\n\n".join(keep)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text if text.endswith("\n") else text + "\n")
+    return len(blocks) - len(keep)
+
+
+def check_japanese() -> bool:
+    """tools/ja_check.py: the glossary's forms and the typography rules."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import ja_check
+
+    problems = ja_check.check()
+    if not problems:
+        say("Japanese text: follows the glossary (tools/ja_check.py)")
+        return True
+    say(f"Japanese text: {len(problems)} problem(s) (tools/ja_check.py):")
+    for p in problems:
+        print(f"  {p}")
+    say("fix: the forms to use are in CONTRIBUTING.ja.md (用語集) and docs/glossary.md")
+    return False
 
 
 # -- checking that the site works offline --------------------------------------
@@ -258,6 +296,9 @@ def build_all() -> int:
         if not report_po(check_po(lang)):
             failed.append(f"{lang} catalogs")
             continue
+        if lang == "ja" and not check_japanese():
+            failed.append("Japanese text (tools/ja_check.py)")
+            continue
         if sphinx("html", os.path.join(HTML, lang), os.path.join(DOCTREES, lang), lang, True):
             failed.append(f"{lang} build (warnings are errors)")
     with open(os.path.join(HTML, "index.html"), "w", encoding="utf-8") as f:
@@ -294,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.update_po is not None:
         return update_po(args.update_po)
     if args.check_po:
-        return 0 if all(report_po(check_po(lang)) for lang in TRANSLATED) else 1
+        ok = all(report_po(check_po(lang)) for lang in TRANSLATED)
+        return 0 if check_japanese() and ok else 1
     return build_all()
 
 
