@@ -20,6 +20,7 @@ import collections
 import copyreg
 import io
 import pickle
+import sys
 
 from teachmp import context
 
@@ -73,4 +74,10 @@ class DupFd:
         self.fd = popen.duplicate_for_child(fd)
 
     def detach(self):
+        # Under forkserver the fd came by SCM_RIGHTS with a new number, and
+        # what was pickled is its position in the list the child received.
+        fs = sys.modules.get('teachmp.forkserver')
+        inherited = fs.get_inherited_fds() if fs is not None else None
+        if inherited is not None:
+            return inherited[self.fd]
         return self.fd
