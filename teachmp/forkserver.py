@@ -42,7 +42,6 @@ import signal
 import socket
 import struct
 import sys
-import tempfile
 import threading
 import warnings
 
@@ -132,7 +131,8 @@ class ForkServer:
     def _start(self):
         """Spawn the server: a fresh interpreter running ``main`` below."""
         authkey = os.urandom(32)
-        address = os.path.join(tempfile.mkdtemp(prefix='teachmp-fs-'), 'sock')
+        from teachmp.listener import arbitrary_address
+        address = arbitrary_address('AF_UNIX')  # in this process's temp dir
         listener = socket.socket(socket.AF_UNIX)
         alive_r, alive_w = os.pipe()
         config_r, config_w = os.pipe()
@@ -174,15 +174,19 @@ class ForkServer:
         if len(fds) + 2 > MAXFDS_TO_SEND:
             raise ValueError('too many fds')
         self.ensure_running()
+        try:
+            client = self._connect()
+        except (ConnectionError, EOFError, FileNotFoundError):
+            # The server died since we last used it (killed, say): nothing
+            # was sent yet, so start a new one and ask again, once.
+            with self._lock:
+                self._forget()
+                self._start()
+            client = self._connect()
         parent_r, child_w = os.pipe()    # pid, then exit code, from the server
         child_r, parent_w = os.pipe()    # pickles to the child; later: alive?
         try:
-            with socket.socket(socket.AF_UNIX) as client:
-                client.settimeout(HANDSHAKE_TIMEOUT)
-                client.connect(self._address)
-                channel = _Channel(client)
-                auth.answer_challenge(channel, self._authkey)
-                auth.deliver_challenge(channel, self._authkey)
+            with client:
                 send_fds(client, [child_r, child_w] + list(fds))
         except BaseException:
             util.close_fds(parent_r, parent_w)
@@ -191,15 +195,27 @@ class ForkServer:
             util.close_fds(child_r, child_w)
         return parent_r, parent_w
 
+    def _connect(self):
+        """Connect to the server and pass the handshake, both directions."""
+        client = socket.socket(socket.AF_UNIX)
+        try:
+            client.settimeout(HANDSHAKE_TIMEOUT)
+            client.connect(self._address)
+            channel = _Channel(client)
+            auth.answer_challenge(channel, self._authkey)
+            auth.deliver_challenge(channel, self._authkey)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
 
 def _remove_socket(address):
     if address is not None:
-        for remove, path in ((os.unlink, address),
-                             (os.rmdir, os.path.dirname(address))):
-            try:
-                remove(path)
-            except OSError:
-                pass
+        try:
+            os.unlink(address)
+        except OSError:
+            pass
 
 
 def _server_command_line(listener_fd, alive_fd, config_fd):

@@ -22,6 +22,9 @@ stderr line, after the standard normalisation and before ``unordered``
 sorts the lines.  The regex is the rest of the line (trailing blanks are
 dropped).
 
+``TEACHMP_EXAMPLES_START_METHOD=forkserver`` in the environment runs every
+program with that default start method, on both implementations.
+
 Each run gets its own session (``start_new_session``), so that anything it
 leaves running -- a grandchild the test process cannot see as a child -- is
 found through the session id, reported and killed.
@@ -217,11 +220,21 @@ def teachmp_argv(script: Path) -> list:
     return [sys.executable, "-m", "teachmp", "run", script.name]
 
 
+START_METHOD_SITE = ROOT / "tests" / "start_method_site"
+
+
 def child_env() -> dict:
-    """The environment for a program run: ours, with teachmp importable."""
+    """The environment for a program run: ours, with teachmp importable.
+
+    With ``TEACHMP_EXAMPLES_START_METHOD=forkserver`` (or another method) in
+    the environment, every program runs with that default start method on
+    both implementations (see ``tests/start_method_site/sitecustomize.py``).
+    """
     env = dict(os.environ)
     path = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+    if env.get("TEACHMP_EXAMPLES_START_METHOD"):
+        env["PYTHONPATH"] = str(START_METHOD_SITE) + os.pathsep + env["PYTHONPATH"]
     # the tests' own PYTHONSAFEPATH etc. are inherited as they are
     return env
 
