@@ -298,6 +298,7 @@ def main(listener_fd, alive_fd, config_fd):
     """Entry point of the server process (see the module docstring)."""
     with open(config_fd, 'rb') as f:
         config = pickle.load(f)
+    _import_the_library()
     _preload(config)
     sig_r, sig_w = os.pipe()
     os.set_blocking(sig_w, False)
@@ -322,6 +323,13 @@ def main(listener_fd, alive_fd, config_fd):
             if listener_fd in ready:
                 server_fds = (listener_fd, alive_fd, sig_r, sig_w, sel.fileno())
                 _serve_request(listener, config['authkey'], children, server_fds)
+
+
+def _import_the_library():
+    # Every child unpickles a Process, watches pipes, and usually makes a
+    # Connection or a Queue: import those parts of teachmp (and what they
+    # import, such as tempfile) once here, instead of once per child.
+    from teachmp import connection, listener, queues, reduction  # noqa: F401
 
 
 def _preload(config):
