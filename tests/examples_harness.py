@@ -5,7 +5,9 @@ Shared by ``test_examples.py`` (the chapters' examples) and
 ``test_stdlib_doc_examples.py`` (the Python documentation's examples).
 
 Comparison rules (``docs`` conventions): stdout and the exit code, after
-replacing ``0x<hex>`` by ``0xADDR`` and ``pid<sep><digits>`` by ``pid=N``.
+replacing ``0x<hex>`` by ``0xADDR``, ``pid<sep><digits>`` by ``pid=N`` and a
+library's temporary directory (``/tmp/pymp-…``, ``/tmp/teachmp-…``) by
+``/TMPDIR``.
 Header comments in the first 15 lines of a program adjust them::
 
     # example: unordered        compare stdout lines sorted
@@ -53,6 +55,7 @@ LEFTOVER_GRACE = 3.0  # seconds a program's descendants get to finish
 _DIRECTIVE = re.compile(r"^\s*#\s*example:\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*$")
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
 _PID = re.compile(r"pid[ =:]*\d+")
+_TEMP_DIR = re.compile(r"/(?:pymp|teachmp)-[A-Za-z0-9_]+")
 
 
 @dataclasses.dataclass
@@ -105,6 +108,9 @@ def read_options(path: Path) -> Options:
 
 def normalise(text: str) -> str:
     text = _ADDR.sub("0xADDR", text)
+    # a library's private temporary directory (forkserver's socket lives
+    # there) has a random name: /tmp/pymp-k2j9x_a1, /tmp/teachmp-8fz1q0cd
+    text = _TEMP_DIR.sub("/TMPDIR", text)
     return _PID.sub("pid=N", text)
 
 
