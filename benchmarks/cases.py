@@ -92,6 +92,18 @@ def spawn_start_floor(count):
     return _timed_loop(once, count)
 
 
+def forkserver_start_lib(mp, count):
+    # The warm-up start in _timed_loop starts the fork server: what is timed
+    # is the steady state, one request to a server that is already running.
+    return _start_join(mp, 'forkserver', count)
+
+
+def forkserver_start_floor(count):
+    # The server's share of the work is one fork; the floor is that fork
+    # (connecting, authenticating and passing fds is what the request adds).
+    return fork_start_floor(count)
+
+
 # -- 3: round trip of a small object -----------------------------------------
 
 def _echo(conn):
@@ -299,6 +311,9 @@ CASES = {c.name: c for c in [
     Case('spawn_start', "Process start+join, 'spawn'", 'ms/process', 10, 1,
          spawn_start_lib, spawn_start_floor, target=('stdlib', 1.0),
          two_cores=False),
+    Case('forkserver_start', "Process start+join, 'forkserver'", 'ms/process',
+         20, 2, forkserver_start_lib, forkserver_start_floor,
+         target=('stdlib', 1.0), two_cores=False),
     Case('pipe_roundtrip', "Pipe() round trip of ('ping', 1)", 'µs/round trip',
          20_000, 500, pipe_roundtrip_lib, pipe_roundtrip_floor,
          target=('stdlib', 1.0)),

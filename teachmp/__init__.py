@@ -23,6 +23,23 @@ del _name
 if '__main__' in _sys.modules:
     _sys.modules['__mp_main__'] = _sys.modules['__main__']
 
+
+
+def _long_lived_helpers():
+    """(pids, fds) of helper processes teachmp keeps for the program's life.
+
+    The fork server, once started, lives as long as this process; the test
+    suite's leak check asks here so that it does not count it as a leak.
+    """
+    pids, fds = set(), set()
+    fs = _sys.modules.get('teachmp.forkserver')
+    server = getattr(fs, '_forkserver', None)
+    if server is not None and server._pid is not None:
+        pids.add(server._pid)
+        fds.add(server._alive_fd)
+    return pids, fds
+
+
 __all__ = list(_context.PUBLIC_NAMES) + ['SUBDEBUG', 'SUBWARNING']
 
 # ``TEACHMP_TRACE=path``: record every blocking point (teachmp.trace).  A

@@ -7,10 +7,9 @@ global switch.  The module-level functions of ``teachmp`` are the methods of
 ``_default_context``, a ``DefaultContext`` that forwards to whichever concrete
 context was chosen by ``set_start_method`` (or the platform default).
 
-The default matches the stdlib of Python 3.10-3.13: fork on Linux, spawn on
-macOS (fork is unsafe with the system frameworks there).  ``forkserver`` is
-not built yet, so asking for it fails the way the stdlib fails for a method
-it does not know: ``ValueError: cannot find context for 'forkserver'``.
+The default matches the stdlib of the running Python: spawn on macOS (fork
+is unsafe with the system frameworks there); elsewhere fork up to 3.13 and
+forkserver from 3.14 (fork is unsafe in a program that has threads).
 
 The "spawning popen" is a per-thread note of which child is being started
 right now; pickling code consults it to decide whether a secret (the authkey)
@@ -140,6 +139,11 @@ class BaseContext:
         from teachmp.spawn import set_executable
         set_executable(executable)
 
+    def set_forkserver_preload(self, module_names, **kwargs):
+        """Modules the fork server imports once, before it forks children."""
+        from teachmp.forkserver import set_forkserver_preload
+        set_forkserver_preload(module_names, **_preload_options(kwargs))
+
     def allow_connection_pickling(self):
         """Kept for compatibility: connections always know how to pickle."""
 
@@ -236,6 +240,15 @@ class SpawnProcess(process.BaseProcess):
         return Popen(process_obj)
 
 
+class ForkServerProcess(process.BaseProcess):
+    _start_method = 'forkserver'
+
+    @staticmethod
+    def _Popen(process_obj):
+        from teachmp.popen_forkserver import Popen
+        return Popen(process_obj)
+
+
 class ForkContext(BaseContext):
     _name = 'fork'
     Process = ForkProcess
@@ -246,11 +259,29 @@ class SpawnContext(BaseContext):
     Process = SpawnProcess
 
 
-_concrete_contexts = {'fork': ForkContext(), 'spawn': SpawnContext()}
+class ForkServerContext(BaseContext):
+    _name = 'forkserver'
+    Process = ForkServerProcess
+
+
+_concrete_contexts = {'fork': ForkContext(), 'spawn': SpawnContext(),
+                      'forkserver': ForkServerContext()}
 
 
 def _default_method():
-    return 'spawn' if sys.platform == 'darwin' else 'fork'
+    if sys.platform == 'darwin':
+        return 'spawn'
+    return 'forkserver' if sys.version_info >= (3, 14) else 'fork'
+
+
+def _preload_options(kwargs):
+    """``on_error`` exists from Python 3.15 (gh-141860), as in the stdlib."""
+    allowed = {'on_error'} if sys.version_info >= (3, 15) else set()
+    for name in kwargs:
+        if name not in allowed:
+            raise TypeError('set_forkserver_preload() got an unexpected '
+                            'keyword argument %r' % name)
+    return kwargs
 
 
 _default_context = DefaultContext(_concrete_contexts[_default_method()])
@@ -286,7 +317,8 @@ def assert_spawning(obj):
 PUBLIC_NAMES = [
     'Process', 'current_process', 'parent_process', 'active_children',
     'cpu_count', 'Pipe', 'get_logger', 'log_to_stderr', 'freeze_support',
-    'set_executable', 'allow_connection_pickling', 'get_context',
+    'set_executable', 'set_forkserver_preload', 'allow_connection_pickling',
+    'get_context',
     'get_start_method', 'set_start_method', 'get_all_start_methods',
     'ProcessError', 'BufferTooShort', 'TimeoutError', 'AuthenticationError',
     'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event',

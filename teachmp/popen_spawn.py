@@ -38,7 +38,8 @@ class Popen(_ForkPopen):
         self._fds.append(fd)
         return fd
 
-    def _launch(self, process_obj):
+    def _pickle_for_child(self, process_obj):
+        """The preparation data and the Process, each prefixed by its length."""
         data = io.BytesIO()
         context.set_spawning_popen(self)
         try:
@@ -52,7 +53,10 @@ class Popen(_ForkPopen):
                     data.write(blob)
         finally:
             context.set_spawning_popen(None)
+        return data
 
+    def _launch(self, process_obj):
+        data = self._pickle_for_child(process_obj)
         child_r, parent_w = os.pipe()       # the pickles; later: parent alive?
         parent_r, child_w = os.pipe()       # sentinel: EOF when the child ends
         try:

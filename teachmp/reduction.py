@@ -136,6 +136,12 @@ class _PassedFd:
         self.fd = fd
 
     def detach(self):
+        # Under forkserver the fd came by SCM_RIGHTS with a new number, and
+        # what was pickled is its position in the list the child received.
+        fs = sys.modules.get('teachmp.forkserver')
+        inherited = fs.get_inherited_fds() if fs is not None else None
+        if inherited is not None:
+            return inherited[self.fd]
         return self.fd
 
     def __repr__(self):

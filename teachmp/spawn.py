@@ -183,6 +183,9 @@ def _fixup_main_from_name(mod_name):
     # "python -m pkg" runs pkg.__main__, which must not run again here.
     if mod_name == '__main__' or mod_name.endswith('.__main__'):
         return
+    current = getattr(sys.modules['__main__'], '__spec__', None)
+    if getattr(current, 'name', None) == mod_name:
+        return                  # already run here (a fork server preloads it)
     module = types.ModuleType('__mp_main__')
     module.__dict__.update(runpy.run_module(mod_name, run_name='__mp_main__',
                                             alter_sys=True))
@@ -193,6 +196,8 @@ def import_main_path(main_path):
     """Run the parent's script as ``__mp_main__`` and make it ``__main__``."""
     if os.path.splitext(os.path.basename(main_path))[0] == 'ipython':
         return                  # an IPython session is not a script
+    if getattr(sys.modules['__main__'], '__file__', None) == main_path:
+        return                  # already run here (a fork server preloads it)
     module = types.ModuleType('__mp_main__')
     module.__dict__.update(runpy.run_path(main_path, run_name='__mp_main__'))
     _install_main(module)

@@ -77,6 +77,32 @@ def mp(impl, start_method):
     return impl.get_context(start_method)
 
 
+def _stop_forkservers():
+    for modname in ("multiprocessing.forkserver", "teachmp.forkserver"):
+        mod = sys.modules.get(modname)
+        if mod is not None:
+            mod._forkserver._stop()
+
+
+@pytest.fixture(autouse=True)
+def _forkserver_sees_capture(request, leak_check):
+    """A fork server's children write to the stderr the *server* inherited.
+
+    The server lives across tests, so under ``capfd`` it would still write
+    to the file of the test that started it.  For a forkserver test that
+    captures fds, start from no server (the next start inherits the capture)
+    and stop it afterwards (before the leak check).
+    """
+    uses_capture = "capfd" in request.fixturenames
+    if not uses_capture or "forkserver" not in request.node.name:
+        yield
+        return
+    request.getfixturevalue("capfd")
+    _stop_forkservers()
+    yield
+    _stop_forkservers()
+
+
 @pytest.fixture(params=list(IMPLS), ids=list(IMPLS))
 def mpmod(request):
     module = load_impl(request.param)

@@ -5,7 +5,9 @@ Shared by ``test_examples.py`` (the chapters' examples) and
 ``test_stdlib_doc_examples.py`` (the Python documentation's examples).
 
 Comparison rules (``docs`` conventions): stdout and the exit code, after
-replacing ``0x<hex>`` by ``0xADDR`` and ``pid<sep><digits>`` by ``pid=N``.
+replacing ``0x<hex>`` by ``0xADDR``, ``pid<sep><digits>`` by ``pid=N`` and a
+library's temporary directory (``/tmp/pymp-…``, ``/tmp/teachmp-…``) by
+``/TMPDIR``.
 Header comments in the first 15 lines of a program adjust them::
 
     # example: unordered        compare stdout lines sorted
@@ -21,6 +23,9 @@ dots printed while polling.  It is applied to stdout and to the compared
 stderr line, after the standard normalisation and before ``unordered``
 sorts the lines.  The regex is the rest of the line (trailing blanks are
 dropped).
+
+``TEACHMP_EXAMPLES_START_METHOD=forkserver`` in the environment runs every
+program with that default start method, on both implementations.
 
 Each run gets its own session (``start_new_session``), so that anything it
 leaves running -- a grandchild the test process cannot see as a child -- is
@@ -50,6 +55,7 @@ LEFTOVER_GRACE = 3.0  # seconds a program's descendants get to finish
 _DIRECTIVE = re.compile(r"^\s*#\s*example:\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*$")
 _ADDR = re.compile(r"0x[0-9a-fA-F]+")
 _PID = re.compile(r"pid[ =:]*\d+")
+_TEMP_DIR = re.compile(r"/(?:pymp|teachmp)-[A-Za-z0-9_]+")
 
 
 @dataclasses.dataclass
@@ -102,6 +108,9 @@ def read_options(path: Path) -> Options:
 
 def normalise(text: str) -> str:
     text = _ADDR.sub("0xADDR", text)
+    # a library's private temporary directory (forkserver's socket lives
+    # there) has a random name: /tmp/pymp-k2j9x_a1, /tmp/teachmp-8fz1q0cd
+    text = _TEMP_DIR.sub("/TMPDIR", text)
     return _PID.sub("pid=N", text)
 
 
@@ -217,11 +226,21 @@ def teachmp_argv(script: Path) -> list:
     return [sys.executable, "-m", "teachmp", "run", script.name]
 
 
+START_METHOD_SITE = ROOT / "tests" / "start_method_site"
+
+
 def child_env() -> dict:
-    """The environment for a program run: ours, with teachmp importable."""
+    """The environment for a program run: ours, with teachmp importable.
+
+    With ``TEACHMP_EXAMPLES_START_METHOD=forkserver`` (or another method) in
+    the environment, every program runs with that default start method on
+    both implementations (see ``tests/start_method_site/sitecustomize.py``).
+    """
     env = dict(os.environ)
     path = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+    if env.get("TEACHMP_EXAMPLES_START_METHOD"):
+        env["PYTHONPATH"] = str(START_METHOD_SITE) + os.pathsep + env["PYTHONPATH"]
     # the tests' own PYTHONSAFEPATH etc. are inherited as they are
     return env
 

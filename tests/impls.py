@@ -10,7 +10,7 @@ import importlib
 import pytest
 
 IMPLS = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
-START_METHODS = ("fork", "spawn")
+START_METHODS = ("fork", "spawn", "forkserver")
 IMPL_METHOD_PARAMS = [
     pytest.param((name, method), id=f"{name}-{method}")
     for name in IMPLS

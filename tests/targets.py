@@ -309,7 +309,7 @@ def subclass_for(impl_name, method):
 
 def __getattr__(name):
     # a spawned child unpickling Sub_<impl>_<method> builds the class lazily
-    m = re.fullmatch(r"Sub_(teachmp|stdlib)_(fork|spawn)", name)
+    m = re.fullmatch(r"Sub_(teachmp|stdlib)_(fork|spawn|forkserver)", name)
     if m:
         return subclass_for(m.group(1), m.group(2))
     raise AttributeError(name)

@@ -33,7 +33,7 @@ def stdlib_error(call):
 # -- concrete contexts --------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_get_context_by_name(mpmod, method):
     ctx = mpmod.get_context(method)
     assert ctx.get_start_method() == method
@@ -86,19 +86,24 @@ def test_unknown_method(mpmod):
         mpmod.get_context("fork").get_context("bogus")
 
 
-def test_forkserver_is_refused_like_an_unknown_method():
-    """teachmp has no forkserver (yet): it fails as the stdlib fails for an
-    unsupported method, with the same exception type and wording."""
-    import teachmp
+def test_forkserver_context(mpmod):
+    ctx = mpmod.get_context("forkserver")
+    std = multiprocessing.get_context("forkserver")
+    assert ctx.get_start_method() == "forkserver"
+    assert type(ctx).__name__ == type(std).__name__ == "ForkServerContext"
+    assert ctx.Process.__name__ == std.Process.__name__ == "ForkServerProcess"
+    assert "forkserver" in mpmod.get_all_start_methods()
 
-    std = stdlib_error(lambda: multiprocessing.get_context("bogus"))
+
+def test_set_forkserver_preload_checks_its_argument(mpmod):
+    std = stdlib_error(lambda: multiprocessing.set_forkserver_preload([1]))
     with pytest.raises(type(std)) as info:
-        teachmp.get_context("forkserver")
-    assert isinstance(info.value, ValueError)
-    assert str(info.value) == "cannot find context for 'forkserver'"
-    with pytest.raises(ValueError):
-        teachmp.set_start_method("forkserver", force=True)
-    assert "forkserver" not in teachmp.get_all_start_methods()
+        mpmod.set_forkserver_preload([1])
+    assert str(info.value) == str(std)
+    ctx = mpmod.get_context("forkserver")
+    with pytest.raises(type(std)):
+        ctx.set_forkserver_preload(["os", 2])
+    ctx.set_forkserver_preload(["__main__"])    # the default, put back
 
 
 def test_concrete_context_cannot_set_start_method(mpmod):
@@ -112,12 +117,8 @@ def test_get_all_start_methods(mpmod):
     std = multiprocessing.get_all_start_methods()
     mine = mpmod.get_all_start_methods()
     assert isinstance(mine, list)
-    if mpmod is multiprocessing:
-        assert mine == std
-    else:
-        # the stdlib's list and order, minus what teachmp does not have
-        assert mine == [m for m in std if m in ("fork", "spawn")]
-        assert set(mine) == {"fork", "spawn"}
+    assert mine == std
+    assert set(mine) == {"fork", "spawn", "forkserver"}
 
 
 # -- the global start method -------------------------------------------------
@@ -179,12 +180,13 @@ def test_default_start_method_matches_the_stdlib():
     assert std.stdout.split()[0] == "None"
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_module_level_process_follows_set_start_method(mpmod, method):
     """After set_start_method, ``mod.Process`` starts children that way.
 
     A forked child sees the parent's changed module globals; a spawned child
-    re-imports the module and sees its initial value.
+    re-imports the module and sees its initial value, and so does a child of
+    the fork server (forked from a process that never saw the change).
     """
     mpmod.set_start_method(method, force=True)
     old = targets.__dict__.get("MARK")

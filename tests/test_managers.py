@@ -22,7 +22,7 @@ import time
 import pytest
 
 import manager_targets as targets
-from impls import IMPLS, load_impl
+from impls import IMPLS, START_METHODS, load_impl
 
 
 def managers_of(impl_name):
@@ -48,7 +48,7 @@ def manager(request):
     m.join(TIMEOUT)  # forget the server process (and its descriptors)
 
 
-@pytest.fixture(params=["fork", "spawn"])
+@pytest.fixture(params=START_METHODS)
 def child_ctx(request, manager):
     return load_impl(manager.impl_name).get_context(request.param)
 

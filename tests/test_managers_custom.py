@@ -15,7 +15,7 @@ import re
 import pytest
 
 import manager_targets as targets
-from impls import IMPLS, load_impl
+from impls import IMPLS, START_METHODS, load_impl
 
 TIMEOUT = 20
 
@@ -165,7 +165,7 @@ def test_custom_proxies_in_children(custom, start_method_param):
         assert p.exitcode == 0
 
 
-@pytest.fixture(params=["fork", "spawn"])
+@pytest.fixture(params=START_METHODS)
 def start_method_param(request):
     return request.param
 

@@ -307,7 +307,8 @@ def test_queue_as_a_task_argument_is_refused(sp):
 
 def test_worker_names_and_initializer(sp):
     p = sp.pool
-    prefix = {"fork": "ForkPoolWorker", "spawn": "SpawnPoolWorker"}[sp.method]
+    prefix = {"fork": "ForkPoolWorker", "spawn": "SpawnPoolWorker",
+              "forkserver": "ForkServerPoolWorker"}[sp.method]
     names = p.map(qt.process_name, [sp.modname] * 8, chunksize=1)
     for name in names:
         assert re.fullmatch(prefix + r"-\d+", name), name

@@ -35,8 +35,10 @@ HANG = pytest.mark.skip(reason="known hang in the stdlib (gh-66587): a result "
 @pytest.fixture(params=[
     pytest.param(("teachmp", "fork"), id="teachmp-fork"),
     pytest.param(("teachmp", "spawn"), id="teachmp-spawn"),
+    pytest.param(("teachmp", "forkserver"), id="teachmp-forkserver"),
     pytest.param(("stdlib", "fork"), id="stdlib-fork", marks=HANG),
     pytest.param(("stdlib", "spawn"), id="stdlib-spawn", marks=HANG),
+    pytest.param(("stdlib", "forkserver"), id="stdlib-forkserver", marks=HANG),
 ])
 def box(request):
     """A holder of a fresh 2-worker pool (``box.pool``) and its start method.
@@ -85,7 +87,8 @@ def check_lost(exc, method, code):
 
     assert type(exc) is lost_error()
     assert isinstance(exc, teachmp.ProcessError)
-    prefix = {"fork": "ForkPoolWorker", "spawn": "SpawnPoolWorker"}[method]
+    prefix = {"fork": "ForkPoolWorker", "spawn": "SpawnPoolWorker",
+              "forkserver": "ForkServerPoolWorker"}[method]
     text = str(exc)
     assert re.search(rf"\b{prefix}-\d+\b", text), text
     assert re.search(rf"exit code {code}\b", text), text

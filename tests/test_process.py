@@ -22,6 +22,7 @@ import time
 import pytest
 
 import targets
+from impls import START_METHODS
 
 TIMEOUT = 20
 
@@ -180,7 +181,7 @@ def test_process_object_does_not_pickle_outside_start(mp):
 
 
 @pytest.mark.parametrize("which", ["stdlib", "teachmp"])
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", START_METHODS)
 def test_buffered_output_is_written_once(which, method):
     """Unflushed parent output is not duplicated by fork; the child's own
     unflushed output is not lost."""
@@ -708,7 +709,7 @@ def test_set_executable(impl, tmp_path):
 
 
 @pytest.mark.parametrize("which", ["stdlib", "teachmp"])
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", START_METHODS)
 def test_children_at_parent_exit(which, method, tmp_path):
     """Daemon children are terminated, the others joined, when main ends."""
     import subprocess

@@ -51,15 +51,16 @@ def assert_same_as_stdlib(result, expected):
 
 
 @pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("method", ["spawn", "fork"])
+@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
 def test_script_functions_reach_the_child(how, method):
     result = run(how, "spawn_main.py", method)
     expected = stdlib_result("spawn_main.py", method)
     assert_same_as_stdlib(result, expected)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    if method == "spawn":
+    if method in ("spawn", "forkserver"):
         # the script is imported again, under another name, in the child
+        # (forkserver: by the child, or once by the server that preloads it)
         assert lines[:2] == [
             "module-level code runs as __main__",
             "module-level code runs as __mp_main__",
@@ -73,7 +74,7 @@ def test_script_functions_reach_the_child(how, method):
 
 
 @pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("method", ["spawn", "fork"])
+@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
 def test_python_dash_m_package_module(how, method):
     result = run(how, "mpkg.main", method, module=True)
     expected = stdlib_result("mpkg.main", method, module=True)
@@ -82,9 +83,12 @@ def test_python_dash_m_package_module(how, method):
 
 
 @pytest.mark.parametrize("how", HOWS)
-def test_program_without_main_guard(how):
-    result = run(how, "no_guard.py")
-    expected = stdlib_result("no_guard.py")
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_program_without_main_guard(how, method):
+    """forkserver has spawn's rule: the script runs again before the child
+    does (in the child, or in the server that preloads it)."""
+    result = run(how, "no_guard.py", method)
+    expected = stdlib_result("no_guard.py", method)
     assert_same_as_stdlib(result, expected)
     assert result.stdout.splitlines() == [
         "top of module: __main__",
@@ -176,12 +180,13 @@ def test_child_gets_cwd_and_sys_path(mpmod):
 
 def test_unpickling_error_in_the_child(mp, capfd):
     """An argument that pickles but cannot be rebuilt: the child fails with
-    exit code 1 (spawn) -- under fork nothing is pickled, all is well."""
+    exit code 1 (spawn, forkserver) -- under fork nothing is pickled, all is
+    well."""
     p = mp.Process(target=targets.take, args=(targets.FailsToUnpickle(),))
     p.start()
     p.join(20)
     err = capfd.readouterr().err
-    if mp.get_start_method() == "spawn":
+    if mp.get_start_method() in ("spawn", "forkserver"):
         assert p.exitcode == 1
         assert "RuntimeError: cannot be rebuilt in the child" in err
     else:

@@ -44,3 +44,24 @@ def exit_now(code):
     """End the process at once, without answering (os._exit itself may be
     wrapped by a tool such as coverage, and then cannot be pickled)."""
     __import__("os")._exit(code)
+
+
+def has_module(name):
+    return name in sys.modules
+
+
+def parent_pid():
+    return __import__("os").getppid()
+
+
+def own_pid():
+    return __import__("os").getpid()
+
+
+def send_back(conn, func, args):
+    """For a stdlib Process: send func(*args) (an exception is sent, too)."""
+    try:
+        conn.send(func(*args))
+    except Exception as exc:
+        conn.send(exc)
+    conn.close()
