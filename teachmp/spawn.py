@@ -162,6 +162,11 @@ def get_preparation_data(name):
         # of its processes.  The descriptor travels with the data (DupFd).
         from teachmp import resource_tracker
         data['resource_tracker'] = resource_tracker.fd_for_child()
+    trace = sys.modules.get('teachmp.trace')
+    if trace is not None and trace.enabled():
+        # A spawned child sees TEACHMP_TRACE in its environment, but a fork
+        # server started before the recording began does not: say it here.
+        data['trace'] = trace.handover()
     return data
 
 
@@ -180,6 +185,9 @@ def prepare(data):
     os.chdir(data['dir'])
     process.ORIGINAL_DIR = data['orig_dir']
     context._force_start_method(data['start_method'])
+    if data.get('trace') is not None:
+        from teachmp import trace
+        trace.take_over(data['trace'])
     if data.get('resource_tracker') is not None:
         from teachmp import resource_tracker
         resource_tracker._resource_tracker.inherit(data['resource_tracker'].detach())

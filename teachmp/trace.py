@@ -373,6 +373,22 @@ def enabled():
     return _state['path'] is not None
 
 
+def handover():
+    """What a child started by spawn or forkserver needs to record too."""
+    return {'path': _state['path'], 'root': os.environ.get(ROOT_ENV)}
+
+
+def take_over(state):
+    """In such a child: record into the parent's trace (see handover)."""
+    if _state['path'] not in (None, state['path']):
+        # forked from a fork server that was started during an earlier
+        # recording: it still writes there, the child must not
+        uninstall()
+    if state.get('root'):
+        os.environ[ROOT_ENV] = state['root']
+    install(state['path'])
+
+
 @contextlib.contextmanager
 def recording(path):
     """Record every teachmp blocking point inside the ``with`` block to ``path``."""

@@ -23,7 +23,7 @@ import trace_targets
 
 TIMEOUT = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-METHODS = ('fork', 'spawn')
+METHODS = ('fork', 'spawn', 'forkserver')
 
 
 def validate_chrome(data):
