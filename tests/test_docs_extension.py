@@ -67,3 +67,30 @@ def test_the_harness_pattern_matches_what_the_harness_reads():
         assert examples_harness._DIRECTIVE.match(line), line
     for line in ("# an example: of prose\n", "print('# example: x')\n"):
         assert not teachmp_docs.HARNESS_LINE.fullmatch(line), line
+
+
+def test_the_api_page_is_read_again_only_when_the_module_list_changed(tmp_path):
+    # A rebuild with nothing changed must not re-read (re-import) the API page.
+    package = tmp_path / "teachmp"
+    package.mkdir()
+    for name in ("__init__.py", "a.py", "b.py", "__main__.py"):
+        (package / name).write_text("")
+    (tmp_path / "docs").mkdir()
+
+    class App:
+        srcdir = str(tmp_path / "docs")
+
+    class Env:
+        found_docs = {"index", "api"}
+
+    env = Env()
+    modules = teachmp_docs.library_modules(str(package))
+    assert modules == ["teachmp.a", "teachmp.b"]
+    # Never read: read it.
+    assert teachmp_docs.on_env_get_outdated(App, env, set(), set(), set()) == ["api"]
+    env.teachmp_api_modules = modules
+    assert teachmp_docs.on_env_get_outdated(App, env, set(), set(), set()) == []
+    (package / "c.py").write_text("")            # a new module: read it again
+    assert teachmp_docs.on_env_get_outdated(App, env, set(), set(), set()) == ["api"]
+    # Already being read for another reason: nothing to add.
+    assert teachmp_docs.on_env_get_outdated(App, env, set(), {"api"}, set()) == []

@@ -193,9 +193,10 @@ def on_source_read_modules(app, docname, source) -> None:
     if OTHER_MODULES_MARKER not in text:
         return
     shown = set(_AUTOMODULE.findall(text))
-    package_dir = os.path.join(os.path.dirname(app.srcdir), "teachmp")
+    modules = library_modules(_package_dir(app))
+    app.env.teachmp_api_modules = modules  # see on_env_get_outdated
     blocks = []
-    for module in library_modules(package_dir):
+    for module in modules:
         if module in shown:
             continue
         blocks.append(
@@ -209,10 +210,23 @@ def on_source_read_modules(app, docname, source) -> None:
     source[0] = text.replace(OTHER_MODULES_MARKER, "\n".join(blocks))
 
 
+def _package_dir(app) -> str:
+    return os.path.join(os.path.dirname(app.srcdir), "teachmp")
+
+
 def on_env_get_outdated(app, env, added, changed, removed):
-    """Re-read pages with the marker every build: a module may have appeared."""
-    return [doc for doc in env.found_docs
-            if doc == "api" and doc not in added | changed]
+    """Re-read the API page when a module appeared or went.
+
+    A changed module needs nothing here (autodoc records the module files
+    the page depends on); only the list of modules is the page's own input.
+    Reading the page imports the whole library and takes seconds, so a
+    rebuild with nothing changed skips it.
+    """
+    if "api" not in env.found_docs or "api" in added | changed:
+        return []
+    if getattr(env, "teachmp_api_modules", None) == library_modules(_package_dir(app)):
+        return []
+    return ["api"]
 
 
 # -- the "[source]" links: teachmp's own code only ---------------------------------
