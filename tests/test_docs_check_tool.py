@@ -210,6 +210,13 @@ def test_the_browser_check_fails_on_a_planted_broken_signature(tmp_path, capsys)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f'<html lang="{lang}"><body>{SWITCH.format(o=other, page=page)}'
                             f'{body}</body></html>', encoding="utf-8")
+    wide = ('<article><div style="overflow-x: auto; width: 300px"><table><tr>'
+            '<td style="white-space: nowrap">' + "a verdict column far to the right " * 5
+            + '</td></tr></table></div></article>')
+    for lang, other, body in (("en", "ja", wide), ("ja", "en", "<article></article>")):
+        (tmp_path / lang / "benchmarks.html").write_text(
+            f'<html lang="{lang}"><body>{SWITCH.format(o=other, page="benchmarks.html")}'
+            f'{body}</body></html>', encoding="utf-8")
     (tmp_path / "ja" / "index.html").write_text(
         '<html lang="ja"><body>' + SWITCH.format(o="en", page="index.html")
         + '<a href="gone.html">dead</a></body></html>', encoding="utf-8")
@@ -219,3 +226,7 @@ def test_the_browser_check_fails_on_a_planted_broken_signature(tmp_path, capsys)
     assert "'=groupNone'" in out
     assert "ja/api.html: broken" not in out          # the good one passes
     assert "FAIL ja/index.html: dead link 'gone.html'" in out
+    assert "FAIL en/benchmarks.html: table 1 is" in out       # sideways scroll
+    assert "ja/benchmarks.html: table" not in out
+    # No teachmp-lang.js on the planted pages: the switch loses the anchor.
+    assert "the place is lost" in out
