@@ -230,3 +230,18 @@ def test_the_browser_check_fails_on_a_planted_broken_signature(tmp_path, capsys)
     assert "ja/benchmarks.html: table" not in out
     # No teachmp-lang.js on the planted pages: the switch loses the anchor.
     assert "the place is lost" in out
+
+
+def test_a_module_missing_from_the_api_page_is_reported(tmp_path):
+    package = tmp_path / "pkg" / "teachmp"
+    (package / "dummy").mkdir(parents=True)
+    for name in ("__init__.py", "__main__.py", "queues.py", "dummy/__init__.py"):
+        (package / name).write_text("")
+    assert docs_check.library_modules(str(package)) == ["teachmp.dummy", "teachmp.queues"]
+    _site(tmp_path / "site", {
+        "en/api.html": '<section id="module-teachmp.queues"></section>'
+                       '<section id="module-teachmp.dummy"></section>',
+        "ja/api.html": '<section id="module-teachmp.queues"></section>',
+    })
+    assert docs_check.undocumented_modules(str(tmp_path / "site"), str(package)) == [
+        "ja/api.html: no section for teachmp.dummy"]

@@ -25,7 +25,8 @@ On ``api.html`` every signature reads as Python (``BaseProcess(group=None,
 table is wider than its column.  The Japanese search page finds a Japanese
 term (``プロセス``) in at least one chapter, and the language switch keeps a
 section anchor and a search query.  Before the browser starts, every link
-between the site's own pages is followed on disk (no dead internal link).
+between the site's own pages is followed on disk (no dead internal link),
+and ``api.html`` must have a section for every module of teachmp/.
 
 Exit status 0 when everything passed, 1 when a check failed, 2 when the
 site or the browser is missing.  The helpers above ``main`` are pure (no
@@ -282,6 +283,35 @@ def dead_links(html_root: str) -> list[str]:
     return problems
 
 
+def library_modules(package_dir: str, package: str = "teachmp") -> list[str]:
+    """The dotted names of the package's modules (not ``__main__``), sorted."""
+    found = []
+    for dirpath, dirnames, files in os.walk(package_dir):
+        dirnames[:] = sorted(d for d in dirnames
+                             if os.path.isfile(os.path.join(dirpath, d, "__init__.py")))
+        rel = os.path.relpath(dirpath, package_dir)
+        prefix = package if rel == "." else f"{package}.{rel.replace(os.sep, '.')}"
+        for name in files:
+            if name.endswith(".py") and name != "__main__.py":
+                found.append(prefix if name == "__init__.py" else f"{prefix}.{name[:-3]}")
+    return sorted(set(found) - {package})
+
+
+def undocumented_modules(html_root: str, package_dir: str) -> list[str]:
+    """Modules of the library that an ``api.html`` has no section for."""
+    problems = []
+    modules = library_modules(package_dir)
+    for lang in LANGUAGES:
+        path = os.path.join(html_root, lang, "api.html")
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            page = f.read()
+        problems += [f"{lang}/api.html: no section for {module}" for module in modules
+                     if f'id="module-{module}"' not in page]
+    return problems
+
+
 # ---------------------------------------------------------------- the server
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -518,7 +548,8 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"{page}: missing (the other language has this page)")
         say(f"FAIL {page}: missing (the other language has this page)")
 
-    for problem in dead_links(args.html):
+    for problem in dead_links(args.html) + undocumented_modules(
+            args.html, os.path.join(ROOT, "teachmp")):
         problems.append(problem)
         say(f"FAIL {problem}")
 
