@@ -245,3 +245,15 @@ def test_a_module_missing_from_the_api_page_is_reported(tmp_path):
     })
     assert docs_check.undocumented_modules(str(tmp_path / "site"), str(package)) == [
         "ja/api.html: no section for teachmp.dummy"]
+
+
+def test_harness_lines_in_a_code_block_are_reported(tmp_path):
+    _site(tmp_path, {
+        "en/tutorials/05/index.html":
+            '<pre><span class="c1"># example: skip &quot;prints timings&quot;</span>\n'
+            '<span class="kn">import</span> os</pre>',
+        "ja/tutorials/05/index.html": '<pre><span class="kn">import</span> os</pre>'
+                                      '<p>the harness reads # example: lines</p>',
+    })
+    assert docs_check.harness_lines(str(tmp_path)) == [
+        "en/tutorials/05/index.html: 1 '# example:' harness line(s) in code blocks"]

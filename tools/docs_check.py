@@ -26,7 +26,8 @@ table is wider than its column.  The Japanese search page finds a Japanese
 term (``プロセス``) in at least one chapter, and the language switch keeps a
 section anchor and a search query.  Before the browser starts, every link
 between the site's own pages is followed on disk (no dead internal link),
-and ``api.html`` must have a section for every module of teachmp/.
+``api.html`` must have a section for every module of teachmp/, and no
+code block may show the example harness's ``# example:`` lines.
 
 Exit status 0 when everything passed, 1 when a check failed, 2 when the
 site or the browser is missing.  The helpers above ``main`` are pure (no
@@ -280,6 +281,28 @@ def dead_links(html_root: str) -> list[str]:
                         problems.append(f"{page}: dead link {href!r}")
                 elif not os.path.isfile(full):
                     problems.append(f"{page}: dead link {href!r}")
+    return problems
+
+
+# The example harness's instructions (tests/examples_harness.py), as they would
+# show in a highlighted code block: "<span class="c1"># example: skip ...</span>".
+_HARNESS_IN_HTML = re.compile(r">#\s*example:\s*[\w-]+")
+
+
+def harness_lines(html_root: str) -> list[str]:
+    """Pages whose code blocks show a ``# example:`` line (meant for the
+    test harness only; docs/_ext/teachmp_docs.py strips them)."""
+    problems = []
+    for lang in LANGUAGES:
+        for path in sorted(glob.glob(os.path.join(html_root, lang, "**", "*.html"),
+                                     recursive=True)):
+            if f"{os.sep}_modules{os.sep}" in path:
+                continue  # the library's own source pages
+            with open(path, encoding="utf-8", errors="replace") as f:
+                count = len(_HARNESS_IN_HTML.findall(f.read()))
+            if count:
+                page = os.path.relpath(path, html_root).replace(os.sep, "/")
+                problems.append(f"{page}: {count} '# example:' harness line(s) in code blocks")
     return problems
 
 
@@ -548,8 +571,8 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"{page}: missing (the other language has this page)")
         say(f"FAIL {page}: missing (the other language has this page)")
 
-    for problem in dead_links(args.html) + undocumented_modules(
-            args.html, os.path.join(ROOT, "teachmp")):
+    for problem in (dead_links(args.html) + harness_lines(args.html)
+                    + undocumented_modules(args.html, os.path.join(ROOT, "teachmp"))):
         problems.append(problem)
         say(f"FAIL {problem}")
 
