@@ -65,6 +65,9 @@ teachmp_untranslated_sources = [
 # -- autodoc -------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# Defaults as written in the source: a repr (a cache dict full of classes) can
+# be unreadable, and autodoc then splits the signature at every comma.
+autodoc_preserve_defaults = True
 autodoc_default_options = {"show-inheritance": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
@@ -74,6 +77,7 @@ html_theme = "pydata_sphinx_theme"
 html_title = "teachmp"
 html_static_path = ["_static"]
 html_css_files = ["teachmp.css"]
+html_js_files = ["teachmp-lang.js"]  # the language switch keeps the anchor and the query
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None

@@ -25,6 +25,33 @@ from teachmp import connection, log
 INIT, RUN, CLOSE, TERMINATE = 'INIT', 'RUN', 'CLOSE', 'TERMINATE'
 
 
+# The classic mistake: pool.map(lambda x: ..., items).  pickle names a
+# function by module and qualified name; these two have no name it can find.
+_UNFINDABLE = ('<lambda>', '<locals>')
+POOL_PICKLING_HINT = (
+    'hint: a Pool pickles every task (its function and arguments) to send it '
+    'to a worker, '
+    'and pickle finds a function again by its name: a lambda, or a function '
+    'defined inside another function, has no name it can look up. Define the '
+    'function at the top level of a module (functools.partial of one fixes '
+    'some arguments). See chapter 08, "Pitfalls".')
+
+
+def add_pickling_hint(exc):
+    """Add the teaching hint to the error of a task whose function is a
+    lambda or a local function.  The exception keeps its type (the stdlib's
+    PicklingError or AttributeError) and its message; the hint comes after,
+    as a note where Python has them (3.11+), else as a second line."""
+    message = str(exc)
+    if not any(mark in message for mark in _UNFINDABLE):
+        return
+    if hasattr(exc, 'add_note'):
+        if POOL_PICKLING_HINT not in getattr(exc, '__notes__', ()):
+            exc.add_note(POOL_PICKLING_HINT)
+    elif exc.args and isinstance(exc.args[0], str) and POOL_PICKLING_HINT not in message:
+        exc.args = (exc.args[0] + '\n' + POOL_PICKLING_HINT,) + exc.args[1:]
+
+
 def run_handler(handler, pool):
     """A handler thread's body: ``handler(pool)``, ``pool`` a weak proxy."""
     try:
@@ -49,6 +76,7 @@ def handle_tasks(pool):
                 try:
                     pool._quick_put(task)
                 except Exception as e:      # e.g. unpicklable arguments
+                    add_pickling_hint(e)
                     job, i = task[:2]
                     result = pool._cache.get(job)
                     if result is not None:

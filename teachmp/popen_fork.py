@@ -29,6 +29,8 @@ from teachmp import log, util
 
 
 class Popen:
+    """One child started by ``os.fork()``: its pid, sentinel and exit code."""
+
     method = 'fork'
 
     def __init__(self, process_obj):

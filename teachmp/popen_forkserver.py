@@ -26,6 +26,9 @@ from teachmp.popen_spawn import Popen as _SpawnPopen, _write_all
 
 
 class Popen(_SpawnPopen):
+    """One child forked by the fork server on request; its exit code comes
+    back through the sentinel pipe."""
+
     method = 'forkserver'
 
     def duplicate_for_child(self, fd):

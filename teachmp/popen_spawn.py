@@ -27,6 +27,9 @@ from teachmp.popen_fork import Popen as _ForkPopen
 
 
 class Popen(_ForkPopen):
+    """One child started as a fresh interpreter (``posix_spawn``) that
+    unpickles the process object it is sent."""
+
     method = 'spawn'
 
     def __init__(self, process_obj):

@@ -86,7 +86,8 @@ def run(target, args, module=False):
     install_alias()
     sys.argv = [target] + list(args)
     if module:
-        runpy.run_module(target, run_name='__main__', alter_sys=True)
+        with _tracebacks_from_the_program():
+            runpy.run_module(target, run_name='__main__', alter_sys=True)
         return
     path = os.path.abspath(target)
     try:
@@ -103,4 +104,43 @@ def run(target, args, module=False):
     main.__cached__ = None
     main.__loader__ = importlib.machinery.SourceFileLoader('__main__', path)
     sys.modules['__main__'] = sys.modules['__mp_main__'] = main
-    exec(compile(source, path, 'exec', dont_inherit=True), main.__dict__)
+    with _tracebacks_from_the_program():
+        exec(compile(source, path, 'exec', dont_inherit=True), main.__dict__)
+
+
+# Frames of the machinery between "python -m teachmp run" and the program.
+_MACHINERY = (os.path.abspath(__file__), os.path.abspath(runpy.__file__), '<frozen runpy>')
+
+
+class _tracebacks_from_the_program:
+    """Show an uncaught exception the way ``python prog.py`` shows it.
+
+    Without this the traceback would open with the frames of runpy, of
+    ``teachmp/__main__.py`` and of this module, before the first line a
+    student wrote.  The exception is printed here, through
+    ``sys.excepthook``, from the first frame that is not ours; the process
+    then ends as Python's own top level ends it (status 1; a KeyboardInterrupt
+    ends it by SIGINT, like the interpreter does).  SystemExit passes
+    through untouched.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None or issubclass(kind, SystemExit):
+            return False
+        while tb is not None and tb.tb_frame.f_code.co_filename in _MACHINERY:
+            tb = tb.tb_next
+        sys.excepthook(kind, exc.with_traceback(tb), tb)
+        if issubclass(kind, KeyboardInterrupt):
+            _exit_by_sigint()
+        raise SystemExit(1)
+
+
+def _exit_by_sigint():
+    import signal
+    sys.stdout.flush()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+    raise SystemExit(130)  # only if SIGINT did not end the process

@@ -93,3 +93,26 @@ def test_help_lists_the_commands():
     run_help = targets.run_python(["-m", "teachmp", "run", "--help"])
     assert run_help.returncode == 0, run_help.stderr
     assert "usage" in run_help.stdout.lower()
+
+
+
+def test_the_traceback_starts_at_the_program_as_with_python():
+    # "python run_probe.py" shows no frame of Python's own start-up; "python -m
+    # teachmp run" must not show runpy's, teachmp/__main__.py's or runner.py's.
+    result = probe("teachmp", "raise")
+    expected = probe("stdlib", "raise")
+    assert result.returncode == expected.returncode == 1
+    assert as_stdlib(result.stderr) == expected.stderr
+    for frame in ("runpy", "__main__.py", "runner.py"):
+        assert frame not in result.stderr
+
+
+@pytest.mark.parametrize("source", ["def broken(:\n", "import multiprocessing\n1 / 0\n"])
+def test_a_script_that_fails_at_once_reads_as_with_python(tmp_path, source):
+    script = tmp_path / "prog.py"
+    script.write_text(source)
+    std = targets.run_python([str(script)], impl_name="stdlib", cwd=str(tmp_path))
+    mine = targets.run_python(["-m", "teachmp", "run", str(script)], cwd=str(tmp_path))
+    assert std.returncode == mine.returncode == 1
+    assert mine.stderr == std.stderr
+    assert ("SyntaxError" if "(:" in source else "ZeroDivisionError") in mine.stderr

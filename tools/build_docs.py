@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from html.parser import HTMLParser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,15 +63,49 @@ def say(msg: str) -> None:
     print(f"build_docs: {msg}", flush=True)
 
 
-def sphinx(builder: str, outdir: str, doctrees: str, language: str, strict: bool) -> int:
-    """Run sphinx-build in a child interpreter (same Python as this script)."""
+def _shown(path: str) -> str:
+    """A path as short as it can be said: from the checkout if it is inside."""
+    rel = os.path.relpath(path, ROOT)
+    return path if rel.startswith("..") else rel
+
+
+HEARTBEAT = 10.0  # seconds between "still ..." lines while Sphinx is quiet
+
+
+def sphinx(builder: str, outdir: str, doctrees: str, language: str, strict: bool,
+           what: str = "") -> int:
+    """Run sphinx-build in a child interpreter (same Python as this script).
+
+    Sphinx runs with ``-q`` (only warnings and errors), so this says what is
+    being built, then a line every HEARTBEAT seconds while it works (a first
+    build reads every page and records the chapters' timelines, which takes
+    a minute), then how long it took.
+    """
     cmd = [sys.executable, "-m", "sphinx", "-b", builder, "-d", doctrees,
            "-D", f"language={language}", "-q"]
     if strict:
         cmd += ["-W", "--keep-going"]
     cmd += [DOCS, outdir]
-    say(" ".join(cmd[1:]))
-    return subprocess.call(cmd, cwd=ROOT)
+    what = what or f"{builder} ({language})"
+    first = not os.path.exists(os.path.join(doctrees, "environment.pickle"))
+    say(f"{what}: {'first build, every page' if first else 'the pages changed since the last build'}"
+        f" -> {_shown(outdir)}")
+    started = time.monotonic()
+    child = subprocess.Popen(cmd, cwd=ROOT)
+    while True:
+        try:
+            rc = child.wait(timeout=HEARTBEAT)
+            break
+        except subprocess.TimeoutExpired:
+            say(f"  ... still building {what} ({time.monotonic() - started:.0f} s)"
+                + (": reading every page and recording the timelines (only the first time)"
+                   if first else ""))
+        except KeyboardInterrupt:
+            child.wait()
+            raise
+    say(f"{what}: {'done' if rc == 0 else f'FAILED (exit {rc})'} in "
+        f"{time.monotonic() - started:.1f} s")
+    return rc
 
 
 def build_pot(outdir: str = GETTEXT) -> int:
@@ -78,7 +113,8 @@ def build_pot(outdir: str = GETTEXT) -> int:
     if os.path.isdir(outdir):
         shutil.rmtree(outdir)
     # Not strict: the HTML builds report the warnings; here only the messages matter.
-    return sphinx("gettext", outdir, os.path.join(DOCTREES, "gettext"), "en", strict=False)
+    return sphinx("gettext", outdir, os.path.join(DOCTREES, "gettext"), "en", strict=False,
+                  what="the English messages (.pot) to check the Japanese catalogs against")
 
 
 # -- checking the catalogs -----------------------------------------------------
@@ -290,7 +326,8 @@ def check_offline(site: str) -> list[str]:
 def build_all() -> int:
     failed = []
     os.makedirs(HTML, exist_ok=True)
-    if sphinx("html", os.path.join(HTML, "en"), os.path.join(DOCTREES, "en"), "en", True):
+    if sphinx("html", os.path.join(HTML, "en"), os.path.join(DOCTREES, "en"), "en", True,
+              what="the English site"):
         failed.append("English build (warnings are errors)")
     for lang in TRANSLATED:
         if not report_po(check_po(lang)):
@@ -299,10 +336,12 @@ def build_all() -> int:
         if lang == "ja" and not check_japanese():
             failed.append("Japanese text (tools/ja_check.py)")
             continue
-        if sphinx("html", os.path.join(HTML, lang), os.path.join(DOCTREES, lang), lang, True):
+        if sphinx("html", os.path.join(HTML, lang), os.path.join(DOCTREES, lang), lang, True,
+                  what=f"the {lang} site"):
             failed.append(f"{lang} build (warnings are errors)")
     with open(os.path.join(HTML, "index.html"), "w", encoding="utf-8") as f:
         f.write(REDIRECT)
+    say("checking that no page loads anything from another site")
     remote = check_offline(HTML)
     if remote:
         failed.append("offline check")

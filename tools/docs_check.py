@@ -6,8 +6,9 @@
 Serves ``docs/_build/html`` (built by ``make docs``) on 127.0.0.1 on a free
 port and drives headless Chromium (Debian's ``chromium`` and
 ``chromium-driver``, through Selenium; nothing is downloaded: the driver's
-path is given explicitly, so selenium-manager never runs).  For the index
-and every chapter page (``tutorials/*/index.html``) in ``en/`` and ``ja/``:
+path is given explicitly, so selenium-manager never runs).  For the index,
+the API and benchmarks pages and every chapter page
+(``tutorials/*/index.html``) in ``en/`` and ``ja/``:
 
 * the page loads with no console error (the browser log, level SEVERE) and
   every file it asks the server for exists (no 4xx/5xx);
@@ -19,8 +20,14 @@ and every chapter page (``tutorials/*/index.html``) in ``en/`` and ``ja/``:
 * a chapter page with code has a sphinx-copybutton ``.copybtn`` on each
   code block (and the chapters together have some).
 
-And the Japanese search page finds a Japanese term (``プロセス``) in at
-least one chapter.
+On ``api.html`` every signature reads as Python (``BaseProcess(group=None,
+...)``, not ``BaseProcess(=groupNone, ...)``); on ``benchmarks.html`` no
+table is wider than its column.  The Japanese search page finds a Japanese
+term (``プロセス``) in at least one chapter, and the language switch keeps a
+section anchor and a search query.  Before the browser starts, every link
+between the site's own pages is followed on disk (no dead internal link),
+``api.html`` must have a section for every module of teachmp/, and no
+code block may show the example harness's ``# example:`` lines.
 
 Exit status 0 when everything passed, 1 when a check failed, 2 when the
 site or the browser is missing.  The helpers above ``main`` are pure (no
@@ -36,13 +43,15 @@ import http.server
 import json
 import os
 import posixpath
+import re
 import shutil
 import signal
 import sys
 import tempfile
 import threading
 import time
-from urllib.parse import quote, urlsplit
+from html.parser import HTMLParser
+from urllib.parse import quote, unquote, urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HTML = os.path.join(ROOT, "docs", "_build", "html")
@@ -60,6 +69,9 @@ SEARCH_TERM = "プロセス"  # "process": in every Japanese chapter
 BROWSER_PAGES = ("chrome://", "chrome-untrusted://", "devtools://")
 # Asked for by the browser itself when a page names no icon; no reader sees it fail.
 AUTOMATIC = ("/favicon.ico",)
+# The language switch must keep these (a section anchor, a search query).
+SWITCH_PLACES = (("en/benchmarks.html", "#how-it-is-measured"),
+                 ("ja/search.html", "?q=" + quote(SEARCH_TERM)))
 WAIT = 15.0  # seconds for one thing to appear in the page
 
 
@@ -69,13 +81,20 @@ def say(msg: str) -> None:
     print(f"docs_check: {msg}", flush=True)
 
 
+# Pages beside the index and the chapters that the browser loads too.
+EXTRA_PAGES = ("api.html", "benchmarks.html")
+
+
 def find_pages(html_root: str, lang: str) -> list[str]:
-    """The index and every chapter page of one language, as paths relative
-    to the site root with '/' separators (e.g. 'ja/tutorials/03-pipes/index.html')."""
+    """The index, the API and benchmarks pages and every chapter page of one
+    language, as paths relative to the site root with '/' separators (e.g.
+    'ja/tutorials/03-pipes/index.html')."""
     base = os.path.join(html_root, lang)
     pages = []
     if os.path.isfile(os.path.join(base, "index.html")):
         pages.append(f"{lang}/index.html")
+    pages += [f"{lang}/{name}" for name in EXTRA_PAGES
+              if os.path.isfile(os.path.join(base, name))]
     for path in sorted(glob.glob(os.path.join(base, "tutorials", "*", "index.html"))):
         chapter = os.path.basename(os.path.dirname(path))
         pages.append(f"{lang}/tutorials/{chapter}/index.html")
@@ -169,6 +188,151 @@ def same_page(url: str, origin: str, page: str) -> bool:
     path = posixpath.normpath(path)
     want = posixpath.normpath("/" + page)
     return path == want or quote(want) == path
+
+
+# An autodoc parameter as the page shows it: "name", "name=default",
+# "name: type = default", "*args", "**kwargs", or the bare "/" and "*"
+# separators.  A garbled one ("=groupNone": the name moved after the "=")
+# does not match.
+_PARAM = re.compile(r"(\*{1,2})?[A-Za-z_]\w*(\s*:\s*[^=]+?)?(\s*=\s*\S.*)?|[/*]", re.S)
+
+# What a page's script returns for each signature (see Checker.check_signatures).
+SIGNATURES_JS = """
+return Array.from(document.querySelectorAll('dt.sig')).map(function (dt) {
+  function text(sel) {
+    return Array.from(dt.querySelectorAll(sel)).map(function (e) { return e.textContent; });
+  }
+  return {id: dt.id, keywords: text('.property'), names: text('.sig-name'),
+          params: text('em.sig-param')};
+});
+"""
+
+
+def signature_problems(signatures: list[dict]) -> list[str]:
+    """The garbled API signatures, one line each.
+
+    signatures: what SIGNATURES_JS returns, one dict per ``dt.sig``:
+    ``keywords`` (the texts of ``.property``, such as "class "), ``names``
+    (``.sig-name``) and ``params`` (each ``em.sig-param``).  A keyword must
+    end with its space ("class teachmp.X", not "classteachmp.X"), a name
+    must be there, and every parameter must read as Python does.
+    """
+    problems = []
+    for sig in signatures:
+        where = sig.get("id") or "(a signature without an id)"
+        bad = []
+        for keyword in sig.get("keywords", []):
+            if keyword.strip() and not keyword[-1:].isspace():
+                bad.append(f"keyword {keyword!r} runs into the name")
+        if not any(n.strip() for n in sig.get("names", [])):
+            bad.append("no name")
+        for param in sig.get("params", []):
+            if not _PARAM.fullmatch(param.strip()):
+                bad.append(f"parameter {param!r}")
+        if bad:
+            problems.append(f"broken signature {where}: " + "; ".join(bad))
+    return problems
+
+
+class _LinkFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def dead_links(html_root: str) -> list[str]:
+    """Links between the site's own pages that lead to no file, one line each.
+
+    Every ``<a href>`` of every HTML file under ``html_root`` that names no
+    scheme (``http:``, ``mailto:``...) and is not only an anchor is resolved
+    against its page; the file it names (``index.html`` for a directory)
+    must exist inside the site.
+    """
+    problems = []
+    root = os.path.realpath(html_root)
+    for dirpath, _dirs, files in os.walk(root):
+        for name in sorted(files):
+            if not name.endswith(".html"):
+                continue
+            path = os.path.join(dirpath, name)
+            finder = _LinkFinder()
+            with open(path, encoding="utf-8", errors="replace") as f:
+                finder.feed(f.read())
+            page = os.path.relpath(path, root).replace(os.sep, "/")
+            seen = set()
+            for href in finder.hrefs:
+                parts = urlsplit(href)
+                if parts.scheme or parts.netloc or not parts.path or href in seen:
+                    continue
+                seen.add(href)
+                target = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+                full = os.path.join(root, *target.split("/"))
+                if target.startswith("../") or target == "..":
+                    problems.append(f"{page}: link {href!r} leaves the site")
+                elif os.path.isdir(full):
+                    if not os.path.isfile(os.path.join(full, "index.html")):
+                        problems.append(f"{page}: dead link {href!r}")
+                elif not os.path.isfile(full):
+                    problems.append(f"{page}: dead link {href!r}")
+    return problems
+
+
+# The example harness's instructions (tests/examples_harness.py), as they would
+# show in a highlighted code block: "<span class="c1"># example: skip ...</span>".
+_HARNESS_IN_HTML = re.compile(r">#\s*example:\s*[\w-]+")
+
+
+def harness_lines(html_root: str) -> list[str]:
+    """Pages whose code blocks show a ``# example:`` line (meant for the
+    test harness only; docs/_ext/teachmp_docs.py strips them)."""
+    problems = []
+    for lang in LANGUAGES:
+        for path in sorted(glob.glob(os.path.join(html_root, lang, "**", "*.html"),
+                                     recursive=True)):
+            if f"{os.sep}_modules{os.sep}" in path:
+                continue  # the library's own source pages
+            with open(path, encoding="utf-8", errors="replace") as f:
+                count = len(_HARNESS_IN_HTML.findall(f.read()))
+            if count:
+                page = os.path.relpath(path, html_root).replace(os.sep, "/")
+                problems.append(f"{page}: {count} '# example:' harness line(s) in code blocks")
+    return problems
+
+
+def library_modules(package_dir: str, package: str = "teachmp") -> list[str]:
+    """The dotted names of the package's modules (not ``__main__``), sorted."""
+    found = []
+    for dirpath, dirnames, files in os.walk(package_dir):
+        dirnames[:] = sorted(d for d in dirnames
+                             if os.path.isfile(os.path.join(dirpath, d, "__init__.py")))
+        rel = os.path.relpath(dirpath, package_dir)
+        prefix = package if rel == "." else f"{package}.{rel.replace(os.sep, '.')}"
+        for name in files:
+            if name.endswith(".py") and name != "__main__.py":
+                found.append(prefix if name == "__init__.py" else f"{prefix}.{name[:-3]}")
+    return sorted(set(found) - {package})
+
+
+def undocumented_modules(html_root: str, package_dir: str) -> list[str]:
+    """Modules of the library that an ``api.html`` has no section for."""
+    problems = []
+    modules = library_modules(package_dir)
+    for lang in LANGUAGES:
+        path = os.path.join(html_root, lang, "api.html")
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            page = f.read()
+        problems += [f"{lang}/api.html: no section for {module}" for module in modules
+                     if f'id="module-{module}"' not in page]
+    return problems
 
 
 # ---------------------------------------------------------------- the server
@@ -282,6 +446,10 @@ class Checker:
             if buttons < blocks:
                 self.fail(page, f"{buttons} copy buttons for {blocks} code blocks")
             self.copy_buttons += buttons
+        if page.endswith("/api.html"):
+            self.check_signatures(page)
+        if page.endswith("/benchmarks.html"):
+            self.check_tables_fit(page)
         self.check_logs(page)
         # The language switch, clicked as a reader would.
         lang = page.split("/", 1)[0]
@@ -307,6 +475,49 @@ class Checker:
             self.check_logs(f"{page} -> {want}")
         if self.verbose:
             say(f"ok {page} ({time.monotonic() - t0:.1f}s)")
+
+    def check_signatures(self, page: str) -> None:
+        """Every API signature reads as Python (see signature_problems)."""
+        signatures = self.driver.execute_script(SIGNATURES_JS)
+        if not signatures:
+            self.fail(page, "no API signature (dt.sig) on the page")
+        for problem in signature_problems(signatures):
+            self.fail(page, problem)
+
+    def check_tables_fit(self, page: str) -> None:
+        """No table is wider than the column it is in (no horizontal scroll)."""
+        widths = self.driver.execute_script("""
+            return Array.from(document.querySelectorAll('article table')).map(function (t) {
+              var box = t.parentElement;
+              return [t.scrollWidth, box.clientWidth];
+            });""")
+        for i, (table, box) in enumerate(widths, 1):
+            if table > box + 1:
+                self.fail(page, f"table {i} is {table}px wide in a {box}px column "
+                                "(readers must scroll sideways)")
+
+    def check_switch_keeps_place(self, page: str, place: str) -> None:
+        """The language switch keeps the query and the anchor of ``page + place``."""
+        from selenium.webdriver.common.by import By
+
+        lang = page.split("/", 1)[0]
+        other = next(code for code in LANGUAGES if code != lang)
+        self.load(page + place)
+        links = [a for a in self.driver.find_elements(
+            By.CSS_SELECTOR, f"nav.teachmp-lang-switch a.teachmp-lang[hreflang='{other}']")
+            if a.is_displayed()]
+        if not links:
+            self.fail(page, f"no visible language switch to '{other}'")
+            return
+        links[0].click()
+        self.settle()
+        got = urlsplit(self.driver.current_url)
+        want = urlsplit(place)
+        if (unquote(got.query), unquote(got.fragment)) != (unquote(want.query),
+                                                          unquote(want.fragment)):
+            self.fail(page, f"the '{other}' switch from {page}{place} leads to "
+                            f"{self.driver.current_url}: the place is lost")
+        self.check_logs(f"{page}{place} -> {other}")
 
     def check_search(self, lang: str, term: str) -> None:
         from selenium.webdriver.common.by import By
@@ -360,6 +571,11 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"{page}: missing (the other language has this page)")
         say(f"FAIL {page}: missing (the other language has this page)")
 
+    for problem in (dead_links(args.html) + harness_lines(args.html)
+                    + undocumented_modules(args.html, os.path.join(ROOT, "teachmp"))):
+        problems.append(problem)
+        say(f"FAIL {problem}")
+
     server, failures = start_server(args.html)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     profile = tempfile.mkdtemp(prefix="teachmp-docs-check-")
@@ -383,6 +599,9 @@ def main(argv: list[str] | None = None) -> int:
         if not checker.copy_buttons:
             checker.fail("tutorials/*", "no code block with a copy button on any chapter page")
         checker.check_search("ja", SEARCH_TERM)
+        for page, place in SWITCH_PLACES:
+            if page in pages:
+                checker.check_switch_keeps_place(page, place)
         problems += checker.problems
     finally:
         if driver is not None:

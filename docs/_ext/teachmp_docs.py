@@ -1,6 +1,6 @@
 """Small Sphinx extension for the teachmp site.
 
-Four jobs, each a few lines:
+A few jobs, each a few lines:
 
 * ``lang_links`` in every page's template context, so that
   ``_templates/lang-switch.html`` can link the same page in the other
@@ -16,7 +16,12 @@ Four jobs, each a few lines:
   that ``make bench`` regenerates) the same way: rendered in place, never
   translated, so a changed number never becomes an untranslated entry.
 * The API page's ``<!-- teachmp: every other module -->`` becomes an
-  ``automodule`` for each module of teachmp/ the page does not show yet.
+  ``automodule`` for each module of teachmp/ the page does not show yet;
+  names a module only re-exports from the standard library are left out,
+  and viewcode's index lists only the modules it could read.
+* ``literalinclude`` drops the ``# example:`` lines that
+  tests/examples_harness.py reads: they stay in the example files, out of
+  the rendered code and the search index.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from html import escape
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.directives.code import LiteralInclude
 from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
@@ -44,6 +50,7 @@ class MarkUntranslatedSources(SphinxTransform):
 
     def apply(self, **kwargs) -> None:
         patterns = self.config.teachmp_untranslated_sources
+        mark = _mark_untranslatable
 
         def matches(node) -> bool:
             source = (node.source or "").replace(os.sep, "/")
@@ -51,13 +58,13 @@ class MarkUntranslatedSources(SphinxTransform):
 
         for node in self.document.findall(nodes.TextElement):
             if matches(node):
-                node["translatable"] = False
+                mark(node)
         # Anything given the class "notranslate" (e.g. ":class: notranslate"
         # on a rubric), with everything inside it.
         for node in self.document.findall(nodes.Element):
             if "notranslate" in node.get("classes", ()):
                 for inner in node.findall(nodes.TextElement):
-                    inner["translatable"] = False
+                    mark(inner)
         # An object description that autodoc built from a docstring also holds
         # nodes Sphinx made itself (field names such as "Parameters", which it
         # already translates through its own catalogs): keep the whole
@@ -66,7 +73,23 @@ class MarkUntranslatedSources(SphinxTransform):
             texts = list(desc.findall(nodes.TextElement))
             if any(matches(n) for n in texts):
                 for n in texts:
-                    n["translatable"] = False
+                    mark(n)
+
+
+def _mark_untranslatable(node) -> None:
+    """``translatable=False`` on a block of text, never on an inline node.
+
+    An inline node (``nodes.inline`` and its subclasses: the ``desc_sig_*``
+    pieces of an autodoc signature, such as a parameter's name) that carries
+    a ``translatable`` attribute is taken by Sphinx for a translation
+    placeholder: its RemoveTranslatableInline transform removes it and
+    appends its children to the end of the parent, which turned
+    ``BaseProcess(group=None)`` into ``BaseProcess(=groupNone)``.  Inline
+    nodes need no mark anyway: Sphinx extracts messages from the block that
+    holds them, and that block is marked.
+    """
+    if not isinstance(node, nodes.inline):
+        node["translatable"] = False
 
 
 def _lang_links(app, pagename: str) -> list[dict]:
@@ -129,7 +152,12 @@ class IncludeUntranslated(SphinxDirective):
         for tree in [document, *result]:
             for node in tree.findall(nodes.TextElement):
                 if id(node) not in before:
-                    node["translatable"] = False
+                    _mark_untranslatable(node)
+            # A class for the style sheet: the benchmark tables are wide and
+            # get a compact layout that fits the page (docs/_static/teachmp.css).
+            for table in tree.findall(nodes.table):
+                if "teachmp-included" not in table["classes"]:
+                    table["classes"].append("teachmp-included")
         return result
 
 
@@ -165,9 +193,10 @@ def on_source_read_modules(app, docname, source) -> None:
     if OTHER_MODULES_MARKER not in text:
         return
     shown = set(_AUTOMODULE.findall(text))
-    package_dir = os.path.join(os.path.dirname(app.srcdir), "teachmp")
+    modules = library_modules(_package_dir(app))
+    app.env.teachmp_api_modules = modules  # see on_env_get_outdated
     blocks = []
-    for module in library_modules(package_dir):
+    for module in modules:
         if module in shown:
             continue
         blocks.append(
@@ -181,10 +210,92 @@ def on_source_read_modules(app, docname, source) -> None:
     source[0] = text.replace(OTHER_MODULES_MARKER, "\n".join(blocks))
 
 
+def _package_dir(app) -> str:
+    return os.path.join(os.path.dirname(app.srcdir), "teachmp")
+
+
 def on_env_get_outdated(app, env, added, changed, removed):
-    """Re-read pages with the marker every build: a module may have appeared."""
-    return [doc for doc in env.found_docs
-            if doc == "api" and doc not in added | changed]
+    """Re-read the API page when a module appeared or went.
+
+    A changed module needs nothing here (autodoc records the module files
+    the page depends on); only the list of modules is the page's own input.
+    Reading the page imports the whole library and takes seconds, so a
+    rebuild with nothing changed skips it.
+    """
+    if "api" not in env.found_docs or "api" in added | changed:
+        return []
+    if getattr(env, "teachmp_api_modules", None) == library_modules(_package_dir(app)):
+        return []
+    return ["api"]
+
+
+# -- the "[source]" links: teachmp's own code only ---------------------------------
+
+def on_autodoc_skip_member(app, what, name, obj, skip, options):
+    """Leave out what a module only re-exports from the standard library.
+
+    ``teachmp.dummy`` hands out ``threading.Condition`` and ``queue.Queue``
+    as they are, and a module's ``__all__`` may name ``pickle.PicklingError``:
+    documented here, they would show the stdlib's docstrings as teachmp's and
+    their "[source]" links would lead to the stdlib's code (or, for classes
+    written in C such as ``_thread.RLock``, to a page that is never written).
+    """
+    if what == "module" and callable(obj):  # a class or a function
+        module = getattr(obj, "__module__", None) or ""
+        if module != "teachmp" and not module.startswith("teachmp."):
+            return True
+    return None
+
+
+def on_collect_pages_drop_unreadable(app):
+    """Forget the modules viewcode could not read before it writes its index.
+
+    viewcode records a module it failed to analyse (one written in C, such as
+    ``_pickle``) as ``False`` and still lists it on ``_modules/index.html``,
+    a link to a page it never writes.  Runs before viewcode's own handler.
+    """
+    modules = getattr(app.env, "_viewcode_modules", None)
+    if modules:
+        for name in [n for n, entry in modules.items() if entry is False]:
+            del modules[name]
+    return []
+
+
+# -- code blocks without the test harness's instructions -----------------------------
+
+# The directives tests/examples_harness.py reads from an example's first lines
+# ("# example: skip \"reason\"", "# example: erase REGEX", ...): same pattern.
+HARNESS_LINE = re.compile(r"^[ \t]*#[ \t]*example:[ \t]*[\w-]+.*(?:\n|$)", re.MULTILINE)
+
+
+class LiteralIncludeForReaders(LiteralInclude):
+    """``literalinclude``, minus the example harness's ``# example:`` lines.
+
+    They tell the test harness how to compare an example's output; a reader
+    has no use for them, in the code block or in the search snippets.  The
+    file keeps them (the harness reads the file).  Line-number options would
+    count the removed lines, so with those the lines stay, with a warning
+    (an error under ``-W``): skip them with ``:lines:`` there instead.
+    """
+
+    NUMBERED = ("lines", "emphasize-lines", "linenos", "lineno-start",
+                "lineno-match", "diff")
+
+    def run(self) -> list[nodes.Node]:
+        result = super().run()
+        for block in result:
+            for node in block.findall(nodes.literal_block):
+                text = node.astext()
+                if not HARNESS_LINE.search(text):
+                    continue
+                if any(opt in self.options for opt in self.NUMBERED):
+                    raise self.warning(
+                        f"{self.arguments[0]}: the '# example:' lines would show; "
+                        "leave them out with :lines:")
+                stripped = HARNESS_LINE.sub("", text)
+                node.children[:] = [nodes.Text(stripped)]
+                node.rawsource = stripped
+        return result
 
 
 def setup(app):
@@ -194,4 +305,7 @@ def setup(app):
     app.add_directive("include-untranslated", IncludeUntranslated)
     app.connect("source-read", on_source_read_modules)
     app.connect("env-get-outdated", on_env_get_outdated)
+    app.add_directive("literalinclude", LiteralIncludeForReaders, override=True)
+    app.connect("autodoc-skip-member", on_autodoc_skip_member)
+    app.connect("html-collect-pages", on_collect_pages_drop_unreadable, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -49,6 +49,10 @@ def record(example, cache_dir, timeout=60):
     name = os.path.splitext(os.path.basename(example))[0]
     out = os.path.join(cache_dir, '%s-%s.json' % (name, _key(example)))
     if not os.path.exists(out):
+        # Sphinx runs quietly (-q); a first build records a dozen of these.
+        print('timeline: recording %s (once; kept in %s)'
+              % (os.path.relpath(example, ROOT), os.path.relpath(cache_dir, ROOT)),
+              file=sys.stderr, flush=True)
         env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get('PYTHONPATH', ''))
         env.pop('TEACHMP_TRACE', None)
         env.pop('TEACHMP_TRACE_ROOT', None)
