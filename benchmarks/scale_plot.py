@@ -93,7 +93,7 @@ def plot_series(series, entry, path, lang):
         _draw(rss, series, entry, 'rss_recv', lang)
         rss.set_xlabel(series.x_label[lang])
         rss.set_ylabel(RSS_LABEL[lang])
-    fig.suptitle(series.title[lang], fontsize=11)
+    fig.suptitle(series.title[lang].replace('`', ''), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, format='svg', metadata={'Date': None})
     plt.close(fig)

@@ -111,13 +111,18 @@ def _recv_oob(conn):
     return pickle.loads(memoryview(head)[4:], buffers=buffers)
 
 
-def _sender(kind, size, n, report_w, send):
+def _sender(kind, size, n, report_w, send, flush):
     payload = make(kind, size)
     peak = Peak()
     peak.start()
     for _ in range(n + 1):                         # + 1: the warm-up message
         send(payload)
+    flush()
     os.write(report_w, _F.pack(peak.stop()))
+
+
+def _nothing():
+    pass
 
 
 def payload_pipe_lib(mp, kind, size, quick):
@@ -126,20 +131,26 @@ def payload_pipe_lib(mp, kind, size, quick):
     r, w = ctx.Pipe(duplex=False)
     send = w.send_bytes if kind == 'bytes' else (lambda o: _send_oob(w, o))
     recv = r.recv_bytes if kind == 'bytes' else (lambda: _recv_oob(r))
-    return _lib_transfer(ctx, kind, size, n, send, recv, (r, w))
+    return _lib_transfer(ctx, kind, size, n, send, recv, (r, w), _nothing)
 
 
 def payload_queue_lib(mp, kind, size, quick):
     ctx = mp.get_context('fork')
     n = transfers(size, quick)
     q = ctx.Queue()
+
+    def flush():
+        # put() only hands the object to the feeder thread, which pickles
+        # and writes it later: the sender's peak is known once it is done.
+        q.close()
+        q.join_thread()
     return _lib_transfer(ctx, kind, size, n, q.put,
-                         lambda: q.get(timeout=TIMEOUT), ())
+                         lambda: q.get(timeout=TIMEOUT), (), flush)
 
 
-def _lib_transfer(ctx, kind, size, n, send, recv, conns):
+def _lib_transfer(ctx, kind, size, n, send, recv, conns, flush):
     report_r, report_w = os.pipe()
-    p = ctx.Process(target=_sender, args=(kind, size, n, report_w, send))
+    p = ctx.Process(target=_sender, args=(kind, size, n, report_w, send, flush))
     p.start()
     os.close(report_w)
     for c in conns[1:]:
