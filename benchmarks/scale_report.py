@@ -97,9 +97,16 @@ def _rss_cell(rss):
     return f'{recv} · {send}'
 
 
+def _in_order(doc, names=None):
+    """The series of doc (or just names) in the order of SERIES_LIST."""
+    from benchmarks.scaling import SERIES
+    wanted = set(names or doc['series'])
+    return [n for n in SERIES if n in wanted and n in doc['series']]
+
+
 def table(doc, names=None):
     from benchmarks.scaling import SERIES
-    names = [n for n in (names or doc['series']) if n in SERIES]
+    names = _in_order(doc, names)
     rows = ['| series | x | unit | teachmp | stdlib | OS floor | cost ratio '
             'teachmp/stdlib | teachmp/floor | target | verdict |',
             '|' + '---|' * 10]
@@ -132,17 +139,26 @@ def summary(doc):
     """Per series: how many points met the target, and the worst ratio."""
     from benchmarks.scaling import SERIES
     rows = ['| series | what | target | points met | worst cost ratio (at x) '
-            '| RSS |', '|---|---|---|---|---|---|']
-    for name, entry in doc['series'].items():
-        if name not in SERIES:
-            continue
-        s = SERIES[name]
+            '| there: floor/stdlib | there: teachmp/floor | RSS |',
+            '|---|---|---|---|---|---|---|---|']
+    for name in _in_order(doc):
+        s, entry = SERIES[name], doc['series'][name]
         pts = [(x, point(s, entry, x)) for x in entry['xs']]
         measured = [(x, p) for x, p in pts if p['ratio'] is not None]
         met = sum(p['verdict'] == 'met' for _, p in measured)
         worst = max(measured, key=lambda xp: xp[1]['ratio'], default=None)
         worst_cell = ('n/a' if worst is None else
                       f'{worst[1]["ratio"]:.2f} ({s.fmt_x(worst[0])})')
+        # The floor's own cost ratio at that point: above the target, no
+        # library on these system calls can meet it (see HOW_TO_READ).
+        floor_cell = teachmp_floor = 'n/a'
+        if worst is not None and worst[1]['floor']:
+            p = worst[1]
+            fr = s.cost_ratio(median(p['floor']), median(p['stdlib']))
+            floor_cell = 'n/a' if fr is None else f'{fr:.2f}'
+            if p['floor_ratio'] is not None:
+                teachmp_floor = f'{p["floor_ratio"]:.2f}'
+
         target = '—' if s.target is None else f'≤ {s.target:.1f}'
         met_cell = ('—' if s.target is None else f'{met}/{len(pts)}')
         rss = '—'
@@ -150,7 +166,7 @@ def summary(doc):
             ok = sum(p.get('rss_verdict') == 'met' for _, p in pts)
             rss = f'{ok}/{len(pts)}'
         rows.append(f'| `{name}` | {s.title[0]} | {target} | {met_cell} '
-                    f'| {worst_cell} | {rss} |')
+                    f'| {worst_cell} | {floor_cell} | {teachmp_floor} | {rss} |')
     return '\n'.join(rows)
 
 
@@ -169,6 +185,9 @@ smallest and largest ratio of the samples paired by round. *teachmp/floor*
 is the same ratio against the OS floor: how far teachmp is from the bare
 system calls. The verdict compares the ratio of medians with the series'
 target (*met* / *missed*); a series without a target is informational.
+In the summary, *floor/stdlib* is the OS floor's own cost ratio at the worst
+point: where it is above the target, no library built on those system
+calls can meet the target, and *teachmp/floor* says how close teachmp is.
 """
 
 
@@ -191,7 +210,7 @@ def document(doc):
               '## Summary', '', summary(doc), '',
               '## Every point', '', HOW_TO_READ, table(doc), '',
               '## What each series measures', '']
-    for name in doc['series']:
+    for name in _in_order(doc):
         if name in SERIES:
             s = SERIES[name]
             lines.append(f'- `{name}` — {s.title[0]}: x = {s.x_label[0]}, '
