@@ -45,7 +45,7 @@ def _pyplot():
 
 def _spans_decades(vals):
     vals = [v for v in vals if v and v > 0]
-    return bool(vals) and max(vals) / min(vals) >= 30
+    return bool(vals) and max(vals) / min(vals) >= 10
 
 
 def _draw(ax, series, entry, key, lang):
@@ -66,7 +66,12 @@ def _draw(ax, series, entry, key, lang):
         everything += med
     if series.log_x:
         ax.set_xscale('log', base=2 if series.x_kind == 'bytes' else 10)
-    if _spans_decades(everything):
+    if key != 'value':
+        # Peak RSS: 0 for small messages, hundreds of MiB for big ones --
+        # linear below 1 MiB (a log axis has no 0), logarithmic above.
+        ax.set_yscale('symlog', linthresh=1.0)
+        ax.set_ylim(bottom=0)
+    elif _spans_decades(everything):
         ax.set_yscale('log')
     ax.set_xticks(xs)
     ax.set_xticklabels([series.fmt_x(x) for x in xs])
