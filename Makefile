@@ -14,7 +14,7 @@ help:
 	@echo "make docs      build the site in English and Japanese into docs/_build/html"
 	@echo "make docs-check  load every page of the built site in headless Chromium"
 	@echo "make serve     serve the built site on http://localhost:8000"
-	@echo "make bench     run the benchmarks (teachmp vs stdlib vs the OS floor)"
+	@echo "make bench     run the benchmarks and the scaling series (teachmp vs stdlib vs the OS floor)"
 	@echo "make test-all  run the suite on every Python 3.10-3.13 found (pyenv)"
 	@echo "make clean     remove build outputs"
 
@@ -43,6 +43,7 @@ serve:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.scale
 
 test-all:
 	$(PYTHON) tools/test_all.py

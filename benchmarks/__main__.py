@@ -211,6 +211,13 @@ def main(argv=None):
     if args.output:
         text = report.document(args, info, tables, samples, cpu, impls,
                                teachmp_note='' if ok else why)
+        # The scaling series (python -m benchmarks.scale, run after this by
+        # `make bench`) keep their section of the file: a point run alone
+        # must not throw the curves' table away.
+        from benchmarks.scale_report import keep_section
+        kept = keep_section(args.output)
+        if kept:
+            text = text.rstrip('\n') + '\n\n' + kept
         with open(args.output, 'w', encoding='utf-8') as f:
             f.write(text)
         print(f'wrote {os.path.relpath(args.output)}', file=sys.stderr)

@@ -3,7 +3,8 @@
 ``Queue.put`` only appends the object to a buffer (a ``collections.deque``)
 and wakes this thread.  The thread's loop, ``Feeder.run``, is:
 
-1. wait until the buffer holds something, and take all of it;
+1. wait until the buffer holds something, and take all of it (or, when the
+   items are big, about 256 KiB of pickles' worth: ``_take_buffered``);
 2. pickle each object -- *outside* the write lock, so that the feeders of
    other processes can write while this one pickles;
 3. take the write lock, write the pickles as frames, give the lock back: two
@@ -53,6 +54,7 @@ class Feeder:
         self.written = written          # shared count of items written, or None
         self.on_error = on_error        # called as on_error(exc, obj)
         self.unwritten = 0              # put() in this process, not yet written
+        self.take = 1                   # items per batch, see _take_buffered
         self.thread = threading.Thread(target=self.run, name='QueueFeederThread',
                                        daemon=True)
 
@@ -86,17 +88,31 @@ class Feeder:
                 return
 
     def _take_buffered(self):
-        """Wait until the buffer holds something; take all of it, in order."""
+        """Wait until the buffer holds something; take the oldest items, in order.
+
+        Usually all of them.  But a batch is pickled as a whole before it is
+        written, so a backlog of big items would be held twice, as objects
+        and as pickles, all of it at once.  So the batch is capped at what
+        should pickle to about ``_TAKE_BYTES``, judged from the last batch
+        (``_write`` sets ``take``): one item at a time when the items are
+        big, which is all the stdlib ever holds, since it pickles one item
+        at a time.
+        """
         with self.notempty:
             while not self.buffer:
                 self.notempty.wait()
-            objs = list(self.buffer)
-            self.buffer.clear()
+            if len(self.buffer) <= self.take:
+                objs = list(self.buffer)
+                self.buffer.clear()
+            else:
+                objs = [self.buffer.popleft() for _ in range(self.take)]
         return objs
 
     def _write(self, pickles):
         """Write the pickles under the write lock; False if the pipe broke
         while this process is exiting (the reader has gone: not worth a word)."""
+        size = sum(map(len, pickles))
+        self.take = max(1, _TAKE_BYTES * len(pickles) // max(size, 1))
         self.wlock.acquire()
         try:
             _write_joined(self.writer, pickles)
@@ -127,6 +143,7 @@ class Feeder:
 
 
 _BATCH_BYTES = 65536        # join small frames up to this many bytes
+_TAKE_BYTES = 1 << 18       # pickles one batch may hold, about (_take_buffered)
 
 
 def _write_joined(writer, pickles):

@@ -106,6 +106,7 @@ def default_files() -> list[str]:
     files += [os.path.join(ROOT, n) for n in ("README.ja.md", "CONTRIBUTING.ja.md")]
     files += sorted(glob.glob(os.path.join(ROOT, "exercises", "*", "README.ja.md")))
     files += sorted(glob.glob(os.path.join(ROOT, "tutorials", "*", "img", "*.ja.svg")))
+    files += sorted(glob.glob(os.path.join(ROOT, "docs", "img", "**", "*.ja.svg"), recursive=True))
     return [f for f in files if os.path.exists(f)]
 
 

@@ -128,7 +128,10 @@ class IncludeUntranslated(SphinxDirective):
 
     required_arguments = 1
     final_argument_whitespace = True
-    option_spec = {"heading-offset": directives.nonnegative_int}
+    # end-before: the benchmarks page shows the scaling section of
+    # results.md in its own section, so it stops the include before it.
+    option_spec = {"heading-offset": directives.nonnegative_int,
+                   "end-before": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
         rel, path = self.env.relfn2path(self.arguments[0])
