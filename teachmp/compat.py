@@ -40,3 +40,5 @@ GENERIC_DICT_LIST_PROXY = VERSION >= (3, 13)
 API_3_14 = VERSION >= (3, 14)
 # 3.14.1: Process(kwargs=None) means "no keyword arguments".
 PROCESS_KWARGS_NONE = VERSION >= (3, 14, 1)
+# 3.15: set_forkserver_preload(..., on_error='ignore'|'warn'|'fail') (gh-141860).
+PRELOAD_ON_ERROR = VERSION >= (3, 15)

@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 
-from teachmp import errors, process
+from teachmp import compat, errors, process
 from teachmp.errors import (AuthenticationError, BufferTooShort,  # noqa: F401
                             ProcessError, TimeoutError)       # (re-exported)
 
@@ -276,7 +276,7 @@ def _default_method():
 
 def _preload_options(kwargs):
     """``on_error`` exists from Python 3.15 (gh-141860), as in the stdlib."""
-    allowed = {'on_error'} if sys.version_info >= (3, 15) else set()
+    allowed = {'on_error'} if compat.PRELOAD_ON_ERROR else set()
     for name in kwargs:
         if name not in allowed:
             raise TypeError('set_forkserver_preload() got an unexpected '

@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 
-from teachmp import log
+from teachmp import compat, log
 
 # ---------------------------------------------------------------------------
 # Per-process state.  After fork the child rebinds all of these in _bootstrap.
@@ -104,6 +104,8 @@ class BaseProcess:
         self._closed = False
         self._target = target
         self._args = tuple(args)
+        if kwargs is None and compat.PROCESS_KWARGS_NONE:
+            kwargs = {}     # 3.14.1+; before, dict(None) is the TypeError
         self._kwargs = dict(kwargs)
         self._name = name or '%s-%s' % (
             type(self).__name__, ':'.join(map(str, self._identity)))
@@ -152,6 +154,19 @@ class BaseProcess:
             return True
         _children.discard(self)
         return False
+
+    def interrupt(self):
+        """Send SIGINT, as Ctrl-C would (Python 3.14+).
+
+        Python turns it into ``KeyboardInterrupt`` in the child; unless the
+        child catches it, ``run()`` fails and the exit code is 1 -- not -2:
+        the child dies of an exception, not of the signal.
+        """
+        self._check_closed()
+        self._popen.interrupt()
+
+    if not compat.API_3_14:     # only where the running Python has it
+        del interrupt
 
     def terminate(self):
         """Ask the child to stop: SIGTERM, which Python turns into exit -15."""

@@ -1,0 +1,401 @@
+"""Every public name of the running stdlib's multiprocessing exists in teachmp.
+
+A missing name is an ``AttributeError`` in somebody's program, so this file
+walks what the interpreter running the tests really has -- not a list
+written down once -- and fails naming each name teachmp lacks:
+
+* ``multiprocessing.__all__`` and the ``__all__`` of every submodule teachmp
+  mirrors, plus the public names each submodule defines beyond its
+  ``__all__`` (``managers.ListProxy`` is not in ``__all__``, yet programs
+  import it);
+* the public methods and attributes of the main classes (and the dunder
+  methods they define: ``__enter__``, ``__iter__``, ``__or__`` ...);
+* subscripting: a class the stdlib makes generic (``SimpleQueue[int]``) is
+  generic in teachmp, and one it does not make generic is not;
+* the version-gated API (Python 3.14's ``Process.interrupt``, ``locked``,
+  ``SetProxy`` ...) exists in teachmp exactly where the stdlib has it.
+
+What is deliberately left out is in the allow-lists below, each name with
+its reason.  Run it on every interpreter: ``make test-all`` (or
+``tools/test_all.py tests/test_api_surface.py``).
+"""
+
+import importlib
+import inspect
+import sys
+import types
+
+import pytest
+
+import multiprocessing
+import teachmp
+
+# -- the modules -----------------------------------------------------------------
+
+SUBMODULES = [
+    'connection', 'context', 'dummy', 'dummy.connection', 'forkserver', 'heap',
+    'managers', 'pool', 'popen_fork', 'popen_forkserver', 'popen_spawn_posix',
+    'process', 'queues', 'reduction', 'resource_sharer', 'resource_tracker',
+    'shared_memory', 'sharedctypes', 'spawn', 'synchronize', 'util',
+]
+
+# Whole stdlib modules teachmp does not have, and why.
+MODULES_OUT_OF_SCOPE = {
+    'popen_spawn_win32': 'Windows only (imports msvcrt)',
+}
+
+# Modules teachmp does not have *yet*: the test is an expected failure
+# until the module lands, then checks it like the others.
+MODULES_PENDING = {
+    'resource_tracker': 'the shared-memory resource tracker (issue 11) is '
+                        'not built yet',
+}
+
+# Public names a stdlib submodule defines beyond its __all__ that teachmp
+# leaves out: the stdlib's own implementation details (teachmp is built
+# differently there), and Windows-only names.  Everything in an __all__ is
+# required, except the Windows-only names in WINDOWS_ONLY.
+INTERNAL_NAMES = {
+    'connection': {
+        'SocketListener': "the stdlib's socket-family helper behind Listener "
+                          "(teachmp: teachmp.listener)",
+        'SocketClient': "the stdlib's socket-family helper behind Client",
+        'reduce_connection': 'pickling helper; teachmp pickles a Connection '
+                             'with reduction/resource_sharer',
+        'rebuild_connection': 'the other half of reduce_connection',
+    },
+    'heap': {
+        'reduce_arena': "pickling helper of the stdlib's Arena "
+                        '(teachmp: Arena.__reduce__)',
+        'rebuild_arena': 'the other half of reduce_arena',
+    },
+    'managers': {
+        'reduce_array': 'pickling registration helper (teachmp registers its own)',
+        'rebuild_as_list': 'pickling registration helper for dict views',
+        'view_types': 'the list of dict view types the module registers '
+                      '(3.10-3.12)',
+        'all_methods': "the Server's helper behind public_methods",
+        'ProcessLocalSet': "a set emptied after fork, the stdlib's bookkeeping "
+                           "for proxies' references",
+    },
+    'pool': {
+        'job_counter': 'the itertools.count numbering jobs',
+        'rebuild_exc': "the unpickling helper of the stdlib's ExceptionWithTraceback",
+    },
+    'process': {
+        # 3.10 leaks the loop variable of the module's exit-code table.
+        'name': 'not an API: a leaked loop variable (3.10)',
+    },
+    'sharedctypes': {
+        'reduce_ctype': 'pickling helper of the generated wrappers',
+        'rebuild_ctype': 'the other half of reduce_ctype',
+        'make_property': "code generation for the stdlib's synchronized wrappers",
+        'template': 'the source template used by make_property',
+        'prop_cache': 'the cache of make_property',
+        'class_cache': 'the cache of synchronized wrapper classes',
+    },
+    'spawn': {
+        'WINEXE': 'Windows only (frozen executables)',
+        'WINSERVICE': 'Windows only (pythonservice.exe)',
+        'is_forking': "Windows only: recognises the stdlib's child command line",
+        'spawn_main': "the stdlib's child entry point (teachmp's: spawn.main)",
+        'old_main_modules': "the stdlib's list of replaced __main__ modules",
+    },
+    'synchronize': {
+        'sem_unlink': 'named POSIX semaphores: teachmp builds semaphores from '
+                      'pipes, which have no names to unlink',
+        'RECURSIVE_MUTEX': "the C SemLock's kind codes (teachmp's SemLock "
+                           'takes value and maxvalue)',
+        'SEMAPHORE': 'the other kind code',
+    },
+}
+
+# Windows-only names that appear in an __all__ on some Python versions.
+WINDOWS_ONLY = {
+    'connection': {'PipeConnection'},
+    'reduction': {'steal_handle', 'duplicate', 'DupHandle'},
+}
+
+
+def _stdlib(modname):
+    return importlib.import_module('multiprocessing.' + modname)
+
+
+def _teachmp(modname):
+    return importlib.import_module('teachmp.' + modname)
+
+
+def _defined_here(module, value):
+    """Is ``value`` defined by ``module`` itself (not imported into it)?"""
+    if isinstance(value, types.ModuleType):
+        return False
+    home = getattr(value, '__module__', None)
+    if callable(value) and home is not None:
+        return home == module.__name__
+    return True     # a constant
+
+
+def _public_names(module):
+    """``__all__`` plus the public names the module itself defines."""
+    names = set(getattr(module, '__all__', ()))
+    names |= {n for n, v in vars(module).items()
+              if not n.startswith('_') and _defined_here(module, v)}
+    return names
+
+
+def test_package_all():
+    missing = sorted(n for n in multiprocessing.__all__ if not hasattr(teachmp, n))
+    assert not missing, 'teachmp lacks multiprocessing.%s' % ', '.join(missing)
+
+
+def test_every_stdlib_submodule_is_listed():
+    """A submodule a new Python adds must be mirrored or listed as out of scope."""
+    import pkgutil
+    stdlib = {m.name for m in pkgutil.iter_modules(multiprocessing.__path__)}
+    unknown = stdlib - set(SUBMODULES) - set(MODULES_OUT_OF_SCOPE) - {'dummy'}
+    assert not unknown, ('multiprocessing has submodules this test does not '
+                         'know: %s' % sorted(unknown))
+
+
+@pytest.mark.parametrize('modname', SUBMODULES)
+def test_submodule_names(modname):
+    try:
+        stdlib_mod = _stdlib(modname)
+    except ImportError:
+        pytest.skip('this Python has no multiprocessing.%s' % modname)
+    try:
+        teachmp_mod = _teachmp(modname)
+    except ImportError:
+        if modname in MODULES_PENDING:
+            pytest.xfail(MODULES_PENDING[modname])
+        raise
+    windows = WINDOWS_ONLY.get(modname, set())
+    # Everything in __all__ is required; beyond it, what is not internal.
+    required = set(getattr(stdlib_mod, '__all__', ())) | (
+        _public_names(stdlib_mod) - set(INTERNAL_NAMES.get(modname, ())))
+    missing = sorted(n for n in required - windows if not hasattr(teachmp_mod, n))
+    assert not missing, 'teachmp.%s lacks %s' % (modname, ', '.join(missing))
+
+
+def test_allow_list_names_are_real():
+    """An allow-listed name the stdlib does not have is a stale entry
+    (unless its reason says which versions have it, like "(3.10)")."""
+    stale = []
+    for modname, names in INTERNAL_NAMES.items():
+        mod = _stdlib(modname)
+        for name in names:
+            if not hasattr(mod, name) and '(3.1' not in names[name]:
+                stale.append('%s.%s' % (modname, name))
+    assert not stale, 'allow-list entries the stdlib does not have: %s' % stale
+
+
+# -- the classes -------------------------------------------------------------------
+
+CLASSES = [
+    'process.BaseProcess',
+    'context.BaseContext', 'context.DefaultContext', 'context.ForkContext',
+    'context.SpawnContext', 'context.ForkServerContext', 'context.ForkProcess',
+    'context.SpawnProcess', 'context.ForkServerProcess', 'context.Process',
+    'queues.Queue', 'queues.JoinableQueue', 'queues.SimpleQueue',
+    'pool.Pool', 'pool.ThreadPool', 'pool.ApplyResult', 'pool.AsyncResult',
+    'pool.MapResult', 'pool.IMapIterator', 'pool.IMapUnorderedIterator',
+    'pool.RemoteTraceback', 'pool.ExceptionWithTraceback', 'pool.MaybeEncodingError',
+    'connection.Connection', 'connection.Listener',
+    'synchronize.Lock', 'synchronize.RLock', 'synchronize.Semaphore',
+    'synchronize.BoundedSemaphore', 'synchronize.Condition', 'synchronize.Event',
+    'synchronize.Barrier',
+    'managers.BaseManager', 'managers.SyncManager', 'managers.SharedMemoryManager',
+    'managers.Server', 'managers.Token', 'managers.Namespace', 'managers.RemoteError',
+    'managers.BaseProxy', 'managers.ListProxy', 'managers.BaseListProxy',
+    'managers.DictProxy', 'managers.ValueProxy', 'managers.NamespaceProxy',
+    'managers.AcquirerProxy', 'managers.ConditionProxy', 'managers.EventProxy',
+    'managers.BarrierProxy', 'managers.PoolProxy', 'managers.IteratorProxy',
+    'managers.ArrayProxy', 'managers.SetProxy',
+    'shared_memory.SharedMemory', 'shared_memory.ShareableList',
+    'heap.BufferWrapper',
+    'sharedctypes.Synchronized', 'sharedctypes.SynchronizedArray',
+    'sharedctypes.SynchronizedString',
+    'dummy.DummyProcess', 'dummy.connection.Connection', 'dummy.connection.Listener',
+]
+
+# Attributes that every class has or that the stdlib's way of building its
+# classes leaves behind; they are not API.
+NOT_API = {
+    '__dict__', '__weakref__', '__module__', '__doc__', '__qualname__',
+    '__slots__', '__annotations__', '__firstlineno__', '__static_attributes__',
+    '__abstractmethods__', '__parameters__', '__orig_bases__', '__init_subclass__',
+    '__subclasshook__', '__annotate__', '__annotations_cache__',
+    # MakeProxyType builds methods with exec() in the class namespace, which
+    # leaves the builtins dict there.
+    '__builtins__',
+}
+
+# Class attributes left out on purpose, and why.
+CLASS_NAMES_OUT_OF_SCOPE = {
+    'managers.SharedMemoryManager': {
+        '__del__': 'the stdlib only writes a debug log line there',
+    },
+}
+
+
+def _resolve(root, path):
+    obj = root
+    for part in path.split('.'):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _class_pair(path):
+    modname, _, clsname = path.rpartition('.')
+    try:
+        stdlib_cls = getattr(_stdlib(modname), clsname)
+    except (ImportError, AttributeError):
+        pytest.skip('this Python has no multiprocessing.%s' % path)
+    teachmp_mod = _teachmp(modname)
+    assert hasattr(teachmp_mod, clsname), 'teachmp.%s is missing' % path
+    return stdlib_cls, getattr(teachmp_mod, clsname)
+
+
+def _class_api(cls):
+    """Public names, and the dunders the class (or a non-builtin base) defines."""
+    names = {n for n in dir(cls) if not n.startswith('_')}
+    for klass in inspect.getmro(cls):
+        if klass.__module__ == 'builtins':
+            continue
+        names |= {n for n in vars(klass)
+                  if n.startswith('__') and n.endswith('__') and n not in NOT_API}
+    return names
+
+
+@pytest.mark.parametrize('path', CLASSES)
+def test_class_names(path):
+    stdlib_cls, teachmp_cls = _class_pair(path)
+    allowed = CLASS_NAMES_OUT_OF_SCOPE.get(path, {})
+    missing = sorted(n for n in _class_api(stdlib_cls)
+                     if not hasattr(teachmp_cls, n) and n not in allowed)
+    assert not missing, 'teachmp.%s lacks %s' % (path, ', '.join(missing))
+
+
+@pytest.mark.parametrize('path', CLASSES)
+def test_class_subscripting(path):
+    """Generic exactly where the stdlib's class is (``Queue[int]`` from 3.12)."""
+    stdlib_cls, teachmp_cls = _class_pair(path)
+    stdlib_generic = hasattr(stdlib_cls, '__class_getitem__')
+    assert hasattr(teachmp_cls, '__class_getitem__') == stdlib_generic, (
+        'teachmp.%s %s subscriptable; the stdlib\'s %s' % (
+            path, 'is' if not stdlib_generic else 'is not',
+            'is not' if not stdlib_generic else 'is'))
+    if stdlib_generic:
+        alias = teachmp_cls[int]
+        assert isinstance(alias, types.GenericAlias)
+        assert alias.__origin__ is teachmp_cls and alias.__args__ == (int,)
+
+
+# -- names that depend on the Python version ------------------------------------
+
+# (where, name): teachmp must have the name exactly when the running stdlib
+# has it, so that ``hasattr`` tests in a program choose the same path.
+VERSION_GATED = [
+    ('process.BaseProcess', 'interrupt'),                       # 3.14
+    ('synchronize.Lock', 'locked'), ('synchronize.RLock', 'locked'),
+    ('synchronize.Semaphore', 'locked'), ('synchronize.BoundedSemaphore', 'locked'),
+    ('managers.AcquirerProxy', 'locked'), ('managers.ConditionProxy', 'locked'),
+    ('managers.SyncManager', 'set'), ('managers', 'SetProxy'),
+    ('managers.ListProxy', 'clear'), ('managers.ListProxy', 'copy'),
+    ('managers.DictProxy', 'fromkeys'), ('managers.DictProxy', '__reversed__'),
+    ('managers.DictProxy', '__or__'), ('managers.DictProxy', '__ror__'),
+    ('managers.DictProxy', '__ior__'),
+    ('util', 'warn'), ('util', 'WARNING'),
+    ('connection', 'CHALLENGE'), ('connection', 'WELCOME'),    # public until 3.11
+    ('connection', 'FAILURE'),
+    ('queues.Queue', '__class_getitem__'),                      # 3.12
+    ('managers.DictProxy', '__class_getitem__'),                # 3.13
+    ('managers.ListProxy', '__class_getitem__'),
+]
+
+
+@pytest.mark.parametrize('where,name', VERSION_GATED,
+                         ids=['%s.%s' % pair for pair in VERSION_GATED])
+def test_version_gated_name(where, name):
+    stdlib_has = hasattr(_resolve(multiprocessing, where), name)
+    teachmp_has = hasattr(_resolve(teachmp, where), name)
+    assert teachmp_has == stdlib_has, '%s.%s: stdlib %s it, teachmp %s' % (
+        where, name, 'has' if stdlib_has else 'lacks',
+        'has' if teachmp_has else 'lacks')
+
+
+def test_util_all_follows_the_version():
+    """``util.__all__`` gains ``warn`` in 3.14, in both."""
+    import multiprocessing.util
+    import teachmp.util
+    assert ('warn' in teachmp.util.__all__) == ('warn' in multiprocessing.util.__all__)
+
+
+def test_forkserver_preload_on_error_follows_the_version():
+    """``on_error=`` (3.15) is accepted exactly where the stdlib accepts it."""
+    stdlib = 'on_error' in inspect.signature(
+        multiprocessing.context.BaseContext.set_forkserver_preload).parameters
+    ctx = teachmp.get_context('forkserver')
+    from teachmp import forkserver
+    saved = forkserver._forkserver._preload_modules, forkserver._forkserver._preload_on_error
+    try:
+        try:
+            ctx.set_forkserver_preload(['__main__'], on_error='ignore')
+            accepted = True
+        except TypeError:
+            accepted = False
+    finally:
+        forkserver._forkserver._preload_modules, forkserver._forkserver._preload_on_error = saved
+    assert accepted == stdlib
+
+
+@pytest.mark.skipif(sys.platform != 'linux', reason='checked where it runs')
+def test_surface_walk_would_see_a_missing_name(monkeypatch):
+    """The walk is not vacuous: hide a name and the check reports it."""
+    import teachmp.pool
+    monkeypatch.delattr(teachmp.pool.Pool, 'starmap_async')
+    stdlib_cls, teachmp_cls = _class_pair('pool.Pool')
+    missing = [n for n in _class_api(stdlib_cls) if not hasattr(teachmp_cls, n)]
+    assert missing == ['starmap_async']
+
+
+# -- behaviour of the names this surface brought in ----------------------------
+
+from impls import IMPLS, load_impl  # noqa: E402
+
+
+def _write_into(view_owner, data):
+    view_owner.create_memoryview()[:len(data)] = data
+
+
+@pytest.mark.parametrize('impl', list(IMPLS))
+def test_buffer_wrapper_is_shared_with_a_forked_child(impl):
+    mp = load_impl(impl)
+    heap = importlib.import_module(IMPLS[impl] + '.heap')
+    wrapper = heap.BufferWrapper(13)
+    view = wrapper.create_memoryview()
+    assert (len(view), view.format, view.readonly) == (13, 'B', False)
+    assert bytes(view) == bytes(13)
+    p = mp.get_context('fork').Process(target=_write_into, args=(wrapper, b'hello'))
+    p.start()
+    p.join(30)
+    assert p.exitcode == 0
+    assert bytes(view[:5]) == b'hello'
+    view.release()
+    assert len(heap.BufferWrapper(0).create_memoryview()) == 0
+    with pytest.raises(ValueError):
+        heap.BufferWrapper(-1)
+    with pytest.raises(OverflowError):
+        heap.BufferWrapper(sys.maxsize)
+
+
+@pytest.mark.parametrize('impl', list(IMPLS))
+def test_server_fallback_mapping_can_be_extended(impl):
+    """``Server.fallback_mapping`` answers what a proxy asks beyond exposed."""
+    managers = importlib.import_module(IMPLS[impl] + '.managers')
+    server_cls = managers.Server
+    assert set(server_cls.fallback_mapping) == {'__str__', '__repr__', '#GETVALUE'}
+    assert server_cls.fallback_mapping['__str__'](None, None, 'id', [1]) == '[1]'
+    assert server_cls.fallback_mapping['__repr__'](None, None, 'id', 'x') == "'x'"
+    obj = object()
+    assert server_cls.fallback_mapping['#GETVALUE'](None, None, 'id', obj) is obj
