@@ -269,11 +269,10 @@ class Pool:
     # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
-        # (_setup_queues replaces this with the reader's poll, when the pool
-        # has teachmp's queues.)
-        # Poll rather than block in get(): terminate() then needs no message
-        # (nor the result queue's write lock, which a killed worker may have
-        # taken with it) to stop this thread.
+        # _setup_queues puts the reader's own poll in its place.  Poll rather
+        # than block in get(): terminate() then needs no message (nor the
+        # result queue's write lock, which a killed worker may have taken
+        # with it) to stop this thread.
         return self._outqueue._reader.poll(timeout)
 
     def _maintain_pool(self):

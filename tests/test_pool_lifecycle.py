@@ -118,3 +118,26 @@ def test_closed_pool_is_collected_without_warning(mp, impl):
     assert _collect_and_record(holder.clear) == []
     assert ref() is None
     assert impl.active_children() == []
+
+
+@pytest.fixture(params=['teachmp', 'stdlib'])
+def pool_module(request):
+    import importlib
+    return importlib.import_module(
+        {'teachmp': 'teachmp.pool', 'stdlib': 'multiprocessing.pool'}[request.param])
+
+
+def test_unclosed_thread_pool_is_collected_too(pool_module):
+    pool = pool_module.ThreadPool(2)
+    assert pool.apply(qt.square, (4,)) == 16
+    workers = list(pool._pool)
+    ref = weakref.ref(pool)
+    text = repr(pool)
+    holder = [pool]
+    del pool
+    assert _collect_and_record(holder.clear) == [
+        'unclosed running multiprocessing pool %s' % text]
+    assert ref() is None
+    for w in workers:
+        w.join(TIMEOUT)
+        assert not w.is_alive()
