@@ -271,7 +271,7 @@ _concrete_contexts = {'fork': ForkContext(), 'spawn': SpawnContext(),
 def _default_method():
     if sys.platform == 'darwin':
         return 'spawn'
-    return 'forkserver' if sys.version_info >= (3, 14) else 'fork'
+    return 'forkserver' if compat.FORKSERVER_DEFAULT else 'fork'
 
 
 def _preload_options(kwargs):

@@ -309,3 +309,14 @@ def test_forkserver_preload_on_error_is_new_in_3_15(tmp_path):
                 print('TypeError')
     ''', tmp_path)
     assert out == ['TypeError']
+
+
+@pytest.mark.skipif(sys.platform != 'linux', reason='the Linux default')
+def test_default_start_method_is_forkserver_from_3_14(tmp_path):
+    code = '''
+        import teachmp as mp
+        if __name__ == '__main__':
+            print(mp.get_start_method())
+    '''
+    assert run_ok('3.14.1', code, tmp_path) == ['forkserver']
+    assert run_ok('3.13.0', code, tmp_path) == ['fork']
