@@ -10,6 +10,9 @@ written down once -- and fails naming each name teachmp lacks:
   import it);
 * the public methods and attributes of the main classes (and the dunder
   methods they define: ``__enter__``, ``__iter__``, ``__or__`` ...);
+* signatures: every keyword the stdlib's functions, constructors and
+  methods accept, teachmp's accept, and the positional ones come in the
+  same order;
 * subscripting: a class the stdlib makes generic (``SimpleQueue[int]``) is
   generic in teachmp, and one it does not make generic is not;
 * the version-gated API (Python 3.14's ``Process.interrupt``, ``locked``,
@@ -110,7 +113,8 @@ INTERNAL_NAMES = {
     },
 }
 
-# Windows-only names that appear in an __all__ on some Python versions.
+# Windows-only names: the stdlib adds them to these modules' __all__ only on
+# Windows (PipeConnection is a named pipe, DupHandle a duplicated HANDLE).
 WINDOWS_ONLY = {
     'connection': {'PipeConnection'},
     'reduction': {'steal_handle', 'duplicate', 'DupHandle'},
@@ -282,9 +286,8 @@ def test_class_subscripting(path):
     stdlib_cls, teachmp_cls = _class_pair(path)
     stdlib_generic = hasattr(stdlib_cls, '__class_getitem__')
     assert hasattr(teachmp_cls, '__class_getitem__') == stdlib_generic, (
-        'teachmp.%s %s subscriptable; the stdlib\'s %s' % (
-            path, 'is' if not stdlib_generic else 'is not',
-            'is not' if not stdlib_generic else 'is'))
+        'teachmp.%s must %sbe subscriptable on this Python, like the stdlib\'s'
+        % (path, '' if stdlib_generic else 'not '))
     if stdlib_generic:
         alias = teachmp_cls[int]
         assert isinstance(alias, types.GenericAlias)
@@ -399,3 +402,82 @@ def test_server_fallback_mapping_can_be_extended(impl):
     assert server_cls.fallback_mapping['__repr__'](None, None, 'id', 'x') == "'x'"
     obj = object()
     assert server_cls.fallback_mapping['#GETVALUE'](None, None, 'id', obj) is obj
+
+
+# -- signatures: the stdlib's keywords work on teachmp ---------------------------
+
+# Parameters whose names differ on purpose, and why.
+SIGNATURES_OUT_OF_SCOPE = {
+    # The server's request handlers get the client's connection first,
+    # always positionally, from the server itself.
+    **{'managers.Server.%s' % name: "the connection argument ('c' in the "
+       "stdlib), passed positionally by the server"
+       for name in ('accept_connection', 'debug_info', 'decref', 'dummy',
+                    'get_methods', 'incref', 'number_of_objects', 'shutdown')},
+    'dummy.connection.Connection()': "the stdlib's parameters are private "
+                                     "(_in, _out): nobody passes them by name",
+}
+
+
+def _keyword_params(func):
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):
+        return None     # a builtin without a signature: nothing to compare
+    return [p for p in sig.parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def _signature_gap(label, stdlib_func, teachmp_func):
+    """What a call that works on the stdlib's function would lack on teachmp's."""
+    if label in SIGNATURES_OUT_OF_SCOPE:
+        return None
+    theirs, ours = _keyword_params(stdlib_func), _keyword_params(teachmp_func)
+    if theirs is None or ours is None:
+        return None
+    if any(p.kind == p.VAR_KEYWORD for p in
+           inspect.signature(teachmp_func).parameters.values()):
+        ours_names = None       # **kwargs takes any keyword
+    else:
+        ours_names = {p.name for p in ours}
+    missing = [] if ours_names is None else [
+        p.name for p in theirs if p.name not in ours_names]
+    positional = [p.name for p in theirs if p.kind == p.POSITIONAL_OR_KEYWORD]
+    ours_positional = [p.name for p in ours if p.kind == p.POSITIONAL_OR_KEYWORD]
+    if missing or ours_positional[:len(positional)] != positional:
+        return '%s: stdlib (%s), teachmp (%s)' % (
+            label, ', '.join(p.name for p in theirs), ', '.join(p.name for p in ours))
+    return None
+
+
+@pytest.mark.parametrize('modname', [''] + SUBMODULES)
+def test_function_signatures(modname):
+    try:
+        stdlib_mod = _stdlib(modname) if modname else multiprocessing
+        teachmp_mod = _teachmp(modname) if modname else teachmp
+    except ImportError:
+        pytest.skip('no such module here (see test_submodule_names)')
+    gaps = []
+    for name in getattr(stdlib_mod, '__all__', ()):
+        theirs, ours = getattr(stdlib_mod, name, None), getattr(teachmp_mod, name, None)
+        if callable(theirs) and not inspect.isclass(theirs) and callable(ours):
+            gaps.append(_signature_gap('%s.%s' % (modname or 'multiprocessing', name),
+                                       theirs, ours))
+    gaps = [g for g in gaps if g]
+    assert not gaps, 'teachmp takes other arguments:\n' + '\n'.join(gaps)
+
+
+@pytest.mark.parametrize('path', CLASSES)
+def test_method_signatures(path):
+    stdlib_cls, teachmp_cls = _class_pair(path)
+    gaps = [_signature_gap(path + '()', stdlib_cls, teachmp_cls)]
+    for name in sorted(_class_api(stdlib_cls)):
+        theirs = inspect.getattr_static(stdlib_cls, name, None)
+        if not inspect.isfunction(theirs) or name.startswith('__'):
+            continue
+        ours = getattr(teachmp_cls, name, None)
+        if callable(ours):
+            gaps.append(_signature_gap('%s.%s' % (path, name),
+                                       getattr(stdlib_cls, name), ours))
+    gaps = [g for g in gaps if g]
+    assert not gaps, 'teachmp takes other arguments:\n' + '\n'.join(gaps)
