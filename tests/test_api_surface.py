@@ -481,3 +481,14 @@ def test_method_signatures(path):
                                        getattr(stdlib_cls, name), ours))
     gaps = [g for g in gaps if g]
     assert not gaps, 'teachmp takes other arguments:\n' + '\n'.join(gaps)
+
+
+@pytest.mark.parametrize('impl', list(IMPLS))
+def test_proxy_base_classes(impl):
+    """The bases the stdlib exposes are the bases of its proxies, in both."""
+    managers = importlib.import_module(IMPLS[impl] + '.managers')
+    assert issubclass(managers.ListProxy, managers.BaseListProxy)
+    assert issubclass(managers.PoolProxy, managers.BasePoolProxy)
+    assert issubclass(managers.BaseListProxy, managers.BaseProxy)
+    assert 'append' in managers.BaseListProxy._exposed_
+    assert 'map_async' in managers.BasePoolProxy._exposed_
