@@ -62,10 +62,14 @@ def run_ok(version, code, tmp_path, **kwargs):
 @pytest.mark.parametrize('method', ['fork', 'spawn', 'forkserver'])
 def test_interrupt_ends_the_child_with_exit_code_1(method, tmp_path):
     status, out, err = run_as('3.14.1', '''
+        import signal
         import teachmp as mp
         import surface_targets as st
 
         if __name__ == '__main__':
+            # A shell's background job starts with SIGINT ignored, and the
+            # children would inherit that: give them Python's usual handler.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             ctx = mp.get_context(%r)
             for target in (st.sleep_after_ready, st.exit_3_on_interrupt):
                 r, w = ctx.Pipe(duplex=False)
