@@ -29,6 +29,9 @@ def _version():
 
 VERSION = _version()
 
+# 3.11.6 / 3.12: a reentrant call into the resource tracker raises
+# resource_tracker.ReentrantCallError (gh-109593).
+TRACKER_REENTRANT_ERROR = VERSION >= (3, 11, 6)
 # 3.12: the handshake constants of multiprocessing.connection became private
 # (the modern handshake has a different message length).
 HANDSHAKE_NAMES_PUBLIC = VERSION < (3, 12)

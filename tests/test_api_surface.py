@@ -49,10 +49,7 @@ MODULES_OUT_OF_SCOPE = {
 
 # Modules teachmp does not have *yet*: the test is an expected failure
 # until the module lands, then checks it like the others.
-MODULES_PENDING = {
-    'resource_tracker': 'the shared-memory resource tracker (issue 11) is '
-                        'not built yet',
-}
+MODULES_PENDING = {}
 
 # Public names a stdlib submodule defines beyond its __all__ that teachmp
 # leaves out: the stdlib's own implementation details (teachmp is built
@@ -88,6 +85,10 @@ INTERNAL_NAMES = {
     'process': {
         # 3.10 leaks the loop variable of the module's exit-code table.
         'name': 'not an API: a leaked loop variable (3.10)',
+    },
+    'resource_tracker': {
+        'cleanup_noop': "the cleanup of the stdlib's 'noop' resource type, "
+                        'which exists for its own tests (3.13)',
     },
     'sharedctypes': {
         'reduce_ctype': 'pickling helper of the generated wrappers',
@@ -311,6 +312,7 @@ VERSION_GATED = [
     ('util', 'warn'), ('util', 'WARNING'),
     ('connection', 'CHALLENGE'), ('connection', 'WELCOME'),    # public until 3.11
     ('connection', 'FAILURE'),
+    ('resource_tracker', 'ReentrantCallError'),                 # 3.11.6
     ('queues.Queue', '__class_getitem__'),                      # 3.12
     ('managers.DictProxy', '__class_getitem__'),                # 3.13
     ('managers.ListProxy', '__class_getitem__'),
@@ -492,3 +494,16 @@ def test_proxy_base_classes(impl):
     assert issubclass(managers.BaseListProxy, managers.BaseProxy)
     assert 'append' in managers.BaseListProxy._exposed_
     assert 'map_async' in managers.BasePoolProxy._exposed_
+
+
+def test_reentrant_call_into_the_tracker_is_refused(monkeypatch):
+    """A call into the tracker from inside itself (a finalizer the GC runs
+    while the tracker starts) raises instead of waiting forever for a lock
+    its own thread holds (the stdlib's behaviour since 3.11.6, gh-109593)."""
+    from teachmp import resource_tracker
+    tracker = resource_tracker.ResourceTracker()
+    monkeypatch.setattr(tracker, '_start', tracker.ensure_running)
+    with pytest.raises(RuntimeError, match='Reentrant call') as info:
+        tracker.ensure_running()
+    assert type(info.value).__name__ == 'ReentrantCallError'
+    assert tracker._busy is False       # reset: the next call may start it
