@@ -324,3 +324,34 @@ def test_default_start_method_is_forkserver_from_3_14(tmp_path):
     '''
     assert run_ok('3.14.1', code, tmp_path) == ['forkserver']
     assert run_ok('3.13.0', code, tmp_path) == ['fork']
+
+
+NAMES_3_14 = '''
+    import teachmp, teachmp.managers, teachmp.process, teachmp.synchronize, teachmp.util
+    names = [
+        (teachmp.process.BaseProcess, 'interrupt'),
+        (teachmp.synchronize.Lock, 'locked'), (teachmp.synchronize.RLock, 'locked'),
+        (teachmp.synchronize.Semaphore, 'locked'),
+        (teachmp.synchronize.BoundedSemaphore, 'locked'),
+        (teachmp.managers.AcquirerProxy, 'locked'),
+        (teachmp.managers.ConditionProxy, 'locked'),
+        (teachmp.managers, 'SetProxy'), (teachmp.managers.SyncManager, 'set'),
+        (teachmp.managers.ListProxy, 'clear'), (teachmp.managers.ListProxy, 'copy'),
+        (teachmp.managers.DictProxy, 'fromkeys'),
+        (teachmp.managers.DictProxy, '__reversed__'),
+        (teachmp.managers.DictProxy, '__or__'), (teachmp.managers.DictProxy, '__ror__'),
+        (teachmp.managers.DictProxy, '__ior__'),
+        (teachmp.util, 'warn'), (teachmp.util, 'WARNING'),
+    ]
+    def has(where, name):      # not type.__or__, which every class has
+        if isinstance(where, type):
+            return any(name in vars(k) for k in where.__mro__)
+        return hasattr(where, name)
+    print(sorted({has(where, name) for where, name in names}))
+'''
+
+
+@pytest.mark.parametrize('version,present', [('3.14.0', [True]), ('3.13.9', [False])])
+def test_every_3_14_name_follows_the_gate(version, present, tmp_path):
+    """All of them appear together at 3.14, none before."""
+    assert run_ok(version, NAMES_3_14, tmp_path) == [str(present)]
