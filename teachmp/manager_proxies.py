@@ -213,8 +213,11 @@ if compat.API_3_14:
         'symmetric_difference_update', 'union', 'update'))
 
     class SetProxy(_BaseSetProxy):
-        """A proxy for a set in the server (``SyncManager.set()``, 3.14+)."""
-        _method_to_typeid_ = {'__iter__': 'Iterator'}
+        """A proxy for a set in the server (``SyncManager.set()``, 3.14+).
+
+        ``iter(s)`` gets a copy of the elements, not an iterator proxy: a
+        set iterator pickles as an iterator over a list (as in the stdlib).
+        """
 
         # The in-place operators change the server's set and keep the name
         # bound to the proxy, as for DictProxy's |=.
@@ -236,7 +239,12 @@ if compat.API_3_14:
 
         __class_getitem__ = classmethod(types.GenericAlias)
 
+    # 3.14 also registers the proxies with the ABCs they behave like.  (The
+    # stdlib's first 3.14 releases put SetProxy under MutableMapping, a bug
+    # fixed later, gh-142741; teachmp follows the fix.)
     collections.abc.MutableSet.register(_BaseSetProxy)
+    collections.abc.MutableSequence.register(BaseListProxy)
+    collections.abc.MutableMapping.register(_BaseDictProxy)
 
 
 ArrayProxy = MakeProxyType('ArrayProxy', ('__len__', '__getitem__', '__setitem__'))

@@ -185,6 +185,8 @@ def test_manager_proxies_of_3_14(tmp_path):
 
                 s = m.set([1, 2])
                 print(type(s).__name__, sorted(s), len(s), 2 in s, 5 in s)
+                # iterating gives a local copy of the elements, no proxy
+                print('iter', type(iter(s)).__name__)
                 s.add(3)
                 same = s
                 s |= {4}
@@ -217,6 +219,7 @@ def test_manager_proxies_of_3_14(tmp_path):
     assert out == [
         'Lock proxy False True',
         'SetProxy [1, 2] 2 True False',
+        'iter list_iterator',
         'in place True [2, 3, 4]',
         'new sets [2, 3, 4, 9] [2, 3] [3, 4] [3, 4, 7] set',
         'compare True True True True',
@@ -238,9 +241,11 @@ def test_set_proxy_is_generic_and_a_mutable_set(tmp_path):
 
         if __name__ == '__main__':
             print(managers.SetProxy[int])
-            print(issubclass(managers.SetProxy, collections.abc.MutableSet))
+            print(issubclass(managers.SetProxy, collections.abc.MutableSet),
+                  issubclass(managers.ListProxy, collections.abc.MutableSequence),
+                  issubclass(managers.DictProxy, collections.abc.MutableMapping))
     ''', tmp_path)
-    assert out == ['teachmp.manager_proxies.SetProxy[int]', 'True']
+    assert out == ['teachmp.manager_proxies.SetProxy[int]', 'True True True']
 
 
 def test_util_warn(tmp_path):

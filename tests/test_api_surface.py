@@ -516,3 +516,16 @@ def test_reentrant_call_into_the_tracker_is_refused(monkeypatch):
         tracker.ensure_running()
     assert type(info.value).__name__ == 'ReentrantCallError'
     assert tracker._busy is False       # reset: the next call may start it
+
+
+@pytest.mark.parametrize('name,abc', [('ListProxy', 'MutableSequence'),
+                                      ('DictProxy', 'MutableMapping')])
+def test_proxies_are_registered_with_their_abc_like_the_stdlib(name, abc):
+    """From 3.14 the list and dict proxies count as MutableSequence and
+    MutableMapping (``isinstance(d, Mapping)`` in a program); before, not."""
+    import collections.abc
+    import multiprocessing.managers
+    import teachmp.managers
+    base = getattr(collections.abc, abc)
+    assert (issubclass(getattr(teachmp.managers, name), base)
+            == issubclass(getattr(multiprocessing.managers, name), base))
