@@ -83,6 +83,10 @@ class AuthenticationString(bytes):
 _exitcode_to_name = {-sig: '-' + sig.name for sig in signal.Signals}
 
 
+# Python 3.14.1 made None the default of ``kwargs`` (and accepts it).
+_NO_KWARGS = None if compat.PROCESS_KWARGS_NONE else {}
+
+
 class BaseProcess:
     """The process API; a subclass supplies ``_Popen`` (the start method)."""
 
@@ -92,7 +96,7 @@ class BaseProcess:
     def _Popen(process_obj):
         raise NotImplementedError
 
-    def __init__(self, group=None, target=None, name=None, args=(), kwargs={},
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=_NO_KWARGS,
                  *, daemon=None):
         assert group is None, 'group argument must be None for now'
         parent = _current_process
@@ -104,9 +108,10 @@ class BaseProcess:
         self._closed = False
         self._target = target
         self._args = tuple(args)
-        if kwargs is None and compat.PROCESS_KWARGS_NONE:
-            kwargs = {}     # 3.14.1+; before, dict(None) is the TypeError
-        self._kwargs = dict(kwargs)
+        if compat.PROCESS_KWARGS_NONE:
+            self._kwargs = dict(kwargs) if kwargs else {}   # None: none
+        else:
+            self._kwargs = dict(kwargs)     # None: dict(None), TypeError
         self._name = name or '%s-%s' % (
             type(self).__name__, ':'.join(map(str, self._identity)))
         if daemon is not None:

@@ -105,6 +105,11 @@ def test_kwargs_none_means_no_keyword_arguments(tmp_path):
                 print('exitcode', p.exitcode)
     '''
     assert run_ok('3.14.1', code, tmp_path) == ['args=(1,) kwargs={}', 'exitcode 0']
+    # ... and None is the default now
+    assert run_ok('3.14.1', '''
+        import inspect, teachmp
+        print(inspect.signature(teachmp.Process).parameters['kwargs'].default)
+    ''', tmp_path) == ['None']
     # 3.14.0 still has dict(kwargs), as every earlier version
     assert run_ok('3.14.0', code, tmp_path) == ['TypeError']
 
