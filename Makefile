@@ -15,7 +15,7 @@ help:
 	@echo "make docs-check  load every page of the built site in headless Chromium"
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     run the benchmarks and the scaling series (teachmp vs stdlib vs the OS floor)"
-	@echo "make test-all  run the suite on every Python 3.10-3.13 found (pyenv)"
+	@echo "make test-all  run the suite on every Python 3.10-3.15 found (pyenv)"
 	@echo "make clean     remove build outputs"
 
 $(STAMP): pyproject.toml

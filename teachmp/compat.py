@@ -29,9 +29,14 @@ def _version():
 
 VERSION = _version()
 
+# 3.11.6 / 3.12: a reentrant call into the resource tracker raises
+# resource_tracker.ReentrantCallError (gh-109593).
+TRACKER_REENTRANT_ERROR = VERSION >= (3, 11, 6)
 # 3.12: the handshake constants of multiprocessing.connection became private
 # (the modern handshake has a different message length).
 HANDSHAKE_NAMES_PUBLIC = VERSION < (3, 12)
+# 3.12: Queue and JoinableQueue accept subscripts (Queue[int]).
+GENERIC_QUEUE = VERSION >= (3, 12)
 # 3.13: DictProxy and ListProxy accept subscripts (DictProxy[str, int]).
 GENERIC_DICT_LIST_PROXY = VERSION >= (3, 13)
 # 3.13: SharedMemory(track=False) opts out of the resource tracker, and the
@@ -41,5 +46,9 @@ SHM_TRACK_PARAM = VERSION >= (3, 13)
 # proxies; SyncManager.set()/SetProxy; more list and dict proxy methods;
 # util.warn / util.WARNING.
 API_3_14 = VERSION >= (3, 14)
+# 3.14: forkserver is the default start method on Linux (before: fork).
+FORKSERVER_DEFAULT = VERSION >= (3, 14)
 # 3.14.1: Process(kwargs=None) means "no keyword arguments".
 PROCESS_KWARGS_NONE = VERSION >= (3, 14, 1)
+# 3.15: set_forkserver_preload(..., on_error='ignore'|'warn'|'fail') (gh-141860).
+PRELOAD_ON_ERROR = VERSION >= (3, 15)

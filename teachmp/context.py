@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 
-from teachmp import errors, process
+from teachmp import compat, errors, process
 from teachmp.errors import (AuthenticationError, BufferTooShort,  # noqa: F401
                             ProcessError, TimeoutError)       # (re-exported)
 
@@ -271,12 +271,12 @@ _concrete_contexts = {'fork': ForkContext(), 'spawn': SpawnContext(),
 def _default_method():
     if sys.platform == 'darwin':
         return 'spawn'
-    return 'forkserver' if sys.version_info >= (3, 14) else 'fork'
+    return 'forkserver' if compat.FORKSERVER_DEFAULT else 'fork'
 
 
 def _preload_options(kwargs):
     """``on_error`` exists from Python 3.15 (gh-141860), as in the stdlib."""
-    allowed = {'on_error'} if sys.version_info >= (3, 15) else set()
+    allowed = {'on_error'} if compat.PRELOAD_ON_ERROR else set()
     for name in kwargs:
         if name not in allowed:
             raise TypeError('set_forkserver_preload() got an unexpected '

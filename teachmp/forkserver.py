@@ -82,7 +82,7 @@ class ForkServer:
         if not all(type(mod) is str for mod in modules_names):
             raise TypeError('module_names must be a list of strings')
         if on_error not in ('ignore', 'warn', 'fail'):
-            raise ValueError("on_error must be 'ignore', 'warn' or 'fail', "
+            raise ValueError("on_error must be 'ignore', 'warn', or 'fail', "
                              'not %r' % (on_error,))
         self._preload_modules = list(modules_names)
         self._preload_on_error = on_error
@@ -182,7 +182,15 @@ class ForkServer:
             with self._lock:
                 self._forget()
                 self._start()
-            client = self._connect()
+            try:
+                client = self._connect()
+            except (ConnectionError, EOFError) as e:
+                # A new server that dies at once failed while preloading
+                # (on_error='fail'): say where to look, as the stdlib does.
+                if hasattr(e, 'add_note'):      # 3.11+
+                    e.add_note('Forkserver process may have crashed: see its '
+                               'traceback above (set_forkserver_preload).')
+                raise
         parent_r, child_w = os.pipe()    # pid, then exit code, from the server
         child_r, parent_w = os.pipe()    # pickles to the child; later: alive?
         try:
@@ -350,11 +358,12 @@ def _preload(config):
                 __import__(name)
             elif config['main_path'] is not None:
                 spawn.import_main_path(config['main_path'])
-        except Exception:
+        except Exception as e:
             if config['on_error'] == 'fail':
                 raise
             if config['on_error'] == 'warn':
-                warnings.warn('failed to preload module %r' % name,
+                what = '__main__' if name == '__main__' else 'module %r' % name
+                warnings.warn('Failed to preload %s: %s' % (what, e),
                               ImportWarning, stacklevel=1)
         finally:
             del me._inheriting

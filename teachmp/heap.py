@@ -24,6 +24,7 @@ objects.  (Blocks the child *inherited* still work: they are just memory.)
 
 import mmap
 import os
+import sys
 import tempfile
 import threading
 
@@ -159,3 +160,30 @@ def _rebuild_block(arena, offset, size):
     block.arena, block.offset, block.size = arena, offset, size
     block._finalizer_heap = None    # the sender's heap owns it
     return block
+
+
+class BufferWrapper:
+    """The stdlib's public face of one block: ``BufferWrapper(size)``.
+
+    ``multiprocessing.heap`` exports only this class; code that wants raw
+    shared bytes without ctypes uses it.  teachmp's own ``sharedctypes``
+    uses ``Block`` directly; this is the same block under the stdlib's name.
+    """
+
+    def __init__(self, size):
+        if size < 0:
+            raise ValueError('Size {0:n} out of range'.format(size))
+        if sys.maxsize <= size:
+            raise OverflowError('Size {0:n} too large'.format(size))
+        self._block = Block(size)
+        self._size = size       # the block is rounded up to 8 bytes
+
+    def create_memoryview(self):
+        """A writable view of exactly ``size`` shared bytes."""
+        return self._block.view()[:self._size]
+
+    def __repr__(self):
+        return '<BufferWrapper size=%d %r>' % (self._size, self._block.arena)
+
+
+__all__ = ['BufferWrapper']

@@ -85,6 +85,12 @@ def info(msg, *args):
         _logger.log(20, msg, *args, stacklevel=2)
 
 
+def warn(msg, *args):
+    """Log at WARNING (30); Python 3.14 added it to multiprocessing.util."""
+    if _logger:
+        _logger.log(30, msg, *args, stacklevel=2)
+
+
 def sub_warning(msg, *args):
     if _logger:
         _logger.log(SUBWARNING, msg, *args, stacklevel=2)

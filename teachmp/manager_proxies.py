@@ -11,11 +11,19 @@ return a new shared object (a dict's iterator, a pool's ``AsyncResult``)
 for which the caller gets a proxy instead of a copy.
 """
 
+import collections.abc
 import time
 import types
 
 from teachmp import compat
 from teachmp.proxies import BaseProxy, MakeProxyType
+
+
+# Python 3.14 added locked() to the lock proxies and more list and dict
+# methods; the names exist only where the running Python has them.
+_LOCKED = ('locked',) if compat.API_3_14 else ()
+_LIST_3_14 = ('clear', 'copy') if compat.API_3_14 else ()
+_DICT_3_14 = ('__ior__', '__or__', '__reversed__', '__ror__', 'fromkeys') if compat.API_3_14 else ()
 
 
 class IteratorProxy(BaseProxy):
@@ -38,7 +46,7 @@ class IteratorProxy(BaseProxy):
 
 
 class AcquirerProxy(BaseProxy):
-    _exposed_ = ('acquire', 'release')
+    _exposed_ = ('acquire', 'release') + _LOCKED
 
     def acquire(self, blocking=True, timeout=None):
         args = (blocking,) if timeout is None else (blocking, timeout)
@@ -46,6 +54,10 @@ class AcquirerProxy(BaseProxy):
 
     def release(self):
         return self._callmethod('release')
+
+    if compat.API_3_14:
+        def locked(self):
+            return self._callmethod('locked')
 
     def __enter__(self):
         return self._callmethod('acquire')
@@ -55,7 +67,7 @@ class AcquirerProxy(BaseProxy):
 
 
 class ConditionProxy(AcquirerProxy):
-    _exposed_ = ('acquire', 'release', 'wait', 'notify', 'notify_all')
+    _exposed_ = ('acquire', 'release') + _LOCKED + ('wait', 'notify', 'notify_all')
 
     def wait(self, timeout=None):
         return self._callmethod('wait', (timeout,))
@@ -152,7 +164,8 @@ class ValueProxy(BaseProxy):
 BaseListProxy = MakeProxyType('BaseListProxy', (
     '__add__', '__contains__', '__delitem__', '__getitem__', '__len__',
     '__mul__', '__reversed__', '__rmul__', '__setitem__', 'append', 'count',
-    'extend', 'index', 'insert', 'pop', 'remove', 'reverse', 'sort', '__imul__'))
+    'extend', 'index', 'insert', 'pop', 'remove', 'reverse', 'sort', '__imul__')
+    + _LIST_3_14)
 
 
 class ListProxy(BaseListProxy):
@@ -168,17 +181,70 @@ class ListProxy(BaseListProxy):
 _BaseDictProxy = MakeProxyType('DictProxy', (
     '__contains__', '__delitem__', '__getitem__', '__iter__', '__len__',
     '__setitem__', 'clear', 'copy', 'get', 'items', 'keys', 'pop', 'popitem',
-    'setdefault', 'update', 'values'))
+    'setdefault', 'update', 'values') + _DICT_3_14)
 
 
 class DictProxy(_BaseDictProxy):
     _method_to_typeid_ = {'__iter__': 'Iterator'}
+
+    if compat.API_3_14:
+        def __ior__(self, value):
+            # d |= other changes the dict in the server; the name stays
+            # bound to this proxy (a plain forwarder would return the
+            # server's dict, copied).
+            self._callmethod('__ior__', (value,))
+            return self
 
 
 # Subscriptable (ListProxy[int]) from 3.13, as the stdlib's.
 if compat.GENERIC_DICT_LIST_PROXY:
     ListProxy.__class_getitem__ = classmethod(types.GenericAlias)
     DictProxy.__class_getitem__ = classmethod(types.GenericAlias)
+
+
+if compat.API_3_14:
+    _BaseSetProxy = MakeProxyType('_BaseSetProxy', (
+        '__and__', '__contains__', '__ge__', '__gt__', '__iand__', '__ior__',
+        '__isub__', '__iter__', '__ixor__', '__le__', '__len__', '__lt__',
+        '__or__', '__rand__', '__ror__', '__rsub__', '__rxor__', '__sub__',
+        '__xor__', 'add', 'clear', 'copy', 'difference', 'difference_update',
+        'discard', 'intersection', 'intersection_update', 'isdisjoint',
+        'issubset', 'issuperset', 'pop', 'remove', 'symmetric_difference',
+        'symmetric_difference_update', 'union', 'update'))
+
+    class SetProxy(_BaseSetProxy):
+        """A proxy for a set in the server (``SyncManager.set()``, 3.14+).
+
+        ``iter(s)`` gets a copy of the elements, not an iterator proxy: a
+        set iterator pickles as an iterator over a list (as in the stdlib).
+        """
+
+        # The in-place operators change the server's set and keep the name
+        # bound to the proxy, as for DictProxy's |=.
+        def __ior__(self, value):
+            self._callmethod('__ior__', (value,))
+            return self
+
+        def __iand__(self, value):
+            self._callmethod('__iand__', (value,))
+            return self
+
+        def __ixor__(self, value):
+            self._callmethod('__ixor__', (value,))
+            return self
+
+        def __isub__(self, value):
+            self._callmethod('__isub__', (value,))
+            return self
+
+        __class_getitem__ = classmethod(types.GenericAlias)
+
+    # 3.14 also registers the proxies with the ABCs they behave like.  (The
+    # stdlib's first 3.14 releases put SetProxy under MutableMapping, a bug
+    # fixed later, gh-142741; teachmp follows the fix.)
+    collections.abc.MutableSet.register(_BaseSetProxy)
+    collections.abc.MutableSequence.register(BaseListProxy)
+    collections.abc.MutableMapping.register(_BaseDictProxy)
 
 
 ArrayProxy = MakeProxyType('ArrayProxy', ('__len__', '__getitem__', '__setitem__'))

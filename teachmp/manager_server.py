@@ -170,11 +170,11 @@ class Server:
         try:
             obj, exposed, gettypeid = self._lookup(ident)
             if methodname not in exposed:
-                fallback = _FALLBACKS.get(methodname)
+                fallback = self.fallback_mapping.get(methodname)
                 if fallback is None:
                     raise AttributeError('method %r of %r object is not in exposed=%r'
                                          % (methodname, type(obj), exposed))
-                return ('#RETURN', fallback(obj))
+                return ('#RETURN', fallback(self, conn, ident, obj))
             function = getattr(obj, methodname)
         except Exception:
             return ('#TRACEBACK', traceback.format_exc())
@@ -197,6 +197,21 @@ class Server:
                 return self.id_to_obj[ident]
             except KeyError:
                 return self.id_to_local_proxy_obj[ident]
+
+    # -- what every proxy may ask, exposed or not (str(proxy), _getvalue()) --
+    # A subclass may extend ``fallback_mapping``, as with the stdlib's Server.
+
+    def fallback_getvalue(self, conn, ident, obj):
+        return obj
+
+    def fallback_str(self, conn, ident, obj):
+        return str(obj)
+
+    def fallback_repr(self, conn, ident, obj):
+        return repr(obj)
+
+    fallback_mapping = {'__str__': fallback_str, '__repr__': fallback_repr,
+                        '#GETVALUE': fallback_getvalue}
 
     # -- the public (id None) requests ----------------------------------------
 
@@ -271,5 +286,3 @@ class Server:
         log.debug('disposing of obj with id %r', ident)
         del obj
 
-
-_FALLBACKS = {'__str__': str, '__repr__': repr, '#GETVALUE': lambda obj: obj}

@@ -25,13 +25,15 @@ import signal
 import threading
 import weakref
 
-from teachmp import connection, log, pool, process, reduction, xml_connection
+from teachmp import compat, connection, log, pool, process, reduction, xml_connection
 from teachmp.errors import ProcessError
 from teachmp.manager_server import Server, Token, public_methods  # noqa: F401 (re-exported)
 from teachmp.manager_proxies import (AcquirerProxy, ArrayProxy,  # noqa: F401
-                                     BarrierProxy, ConditionProxy, DictProxy,
-                                     EventProxy, IteratorProxy, ListProxy,
-                                     NamespaceProxy, PoolProxy, ValueProxy)
+                                     BarrierProxy, BaseListProxy, ConditionProxy,
+                                     DictProxy, EventProxy, IteratorProxy,
+                                     ListProxy, NamespaceProxy, PoolProxy,
+                                     ValueProxy)
+from teachmp.manager_proxies import _BasePoolProxy as BasePoolProxy  # noqa: F401
 from teachmp.proxies import (AutoProxy, BaseProxy, MakeProxyType,  # noqa: F401 (re-exported)
                              RebuildProxy, RemoteError, convert_to_error,
                              dispatch)
@@ -292,6 +294,9 @@ SyncManager.register('Barrier', threading.Barrier, BarrierProxy)
 SyncManager.register('Pool', pool.Pool, PoolProxy)
 SyncManager.register('list', list, ListProxy)
 SyncManager.register('dict', dict, DictProxy)
+if compat.API_3_14:
+    from teachmp.manager_proxies import SetProxy  # noqa: E402
+    SyncManager.register('set', set, SetProxy)
 SyncManager.register('Value', Value, ValueProxy)
 SyncManager.register('Array', Array, ArrayProxy)
 SyncManager.register('Namespace', Namespace, NamespaceProxy)

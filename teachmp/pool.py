@@ -126,6 +126,11 @@ class Pool:
         # the task handler from writing.
         self._quick_put = self._inqueue.put
         self._quick_get = self._outqueue._reader.recv   # only one reader
+        # The result handler waits here, 0.2 s at a time.  The reader's own
+        # poll, not a method of the pool: a bound method would hold the pool
+        # for as long as the thread waits, and a dropped pool could not be
+        # collected (the thread has only a weak proxy; see pool_handlers).
+        self._result_waiting = self._outqueue._reader.poll
 
     def _setup_board(self):
         """The shared notes that workers keep for pool_recovery."""
@@ -264,9 +269,10 @@ class Pool:
     # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
-        # Poll rather than block in get(): terminate() then needs no message
-        # (nor the result queue's write lock, which a killed worker may have
-        # taken with it) to stop this thread.
+        # _setup_queues puts the reader's own poll in its place.  Poll rather
+        # than block in get(): terminate() then needs no message (nor the
+        # result queue's write lock, which a killed worker may have taken
+        # with it) to stop this thread.
         return self._outqueue._reader.poll(timeout)
 
     def _maintain_pool(self):

@@ -114,6 +114,9 @@ class Popen:
             except ProcessLookupError:
                 pass            # already gone: nothing to stop
 
+    def interrupt(self):
+        self._send_signal(signal.SIGINT)
+
     def terminate(self):
         self._send_signal(signal.SIGTERM)
 

@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 
-from teachmp import log
+from teachmp import compat, log
 
 # ---------------------------------------------------------------------------
 # Per-process state.  After fork the child rebinds all of these in _bootstrap.
@@ -83,6 +83,10 @@ class AuthenticationString(bytes):
 _exitcode_to_name = {-sig: '-' + sig.name for sig in signal.Signals}
 
 
+# Python 3.14.1 made None the default of ``kwargs`` (and accepts it).
+_NO_KWARGS = None if compat.PROCESS_KWARGS_NONE else {}
+
+
 class BaseProcess:
     """The process API; a subclass supplies ``_Popen`` (the start method)."""
 
@@ -92,7 +96,7 @@ class BaseProcess:
     def _Popen(process_obj):
         raise NotImplementedError
 
-    def __init__(self, group=None, target=None, name=None, args=(), kwargs={},
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=_NO_KWARGS,
                  *, daemon=None):
         assert group is None, 'group argument must be None for now'
         parent = _current_process
@@ -104,7 +108,10 @@ class BaseProcess:
         self._closed = False
         self._target = target
         self._args = tuple(args)
-        self._kwargs = dict(kwargs)
+        if compat.PROCESS_KWARGS_NONE:
+            self._kwargs = dict(kwargs) if kwargs else {}   # None: none
+        else:
+            self._kwargs = dict(kwargs)     # None: dict(None), TypeError
         self._name = name or '%s-%s' % (
             type(self).__name__, ':'.join(map(str, self._identity)))
         if daemon is not None:
@@ -152,6 +159,19 @@ class BaseProcess:
             return True
         _children.discard(self)
         return False
+
+    def interrupt(self):
+        """Send SIGINT, as Ctrl-C would (Python 3.14+).
+
+        Python turns it into ``KeyboardInterrupt`` in the child; unless the
+        child catches it, ``run()`` fails and the exit code is 1 -- not -2:
+        the child dies of an exception, not of the signal.
+        """
+        self._check_closed()
+        self._popen.interrupt()
+
+    if not compat.API_3_14:     # only where the running Python has it
+        del interrupt
 
     def terminate(self):
         """Ask the child to stop: SIGTERM, which Python turns into exit -15."""

@@ -51,7 +51,7 @@ import types
 import weakref
 from queue import Empty, Full
 
-from teachmp import connection, context, log, util
+from teachmp import compat, connection, context, log, util
 from teachmp.condition import Condition
 from teachmp.queue_feeder import Feeder, _sentinel
 from teachmp.reduction import ForkingPickler
@@ -239,7 +239,7 @@ class Queue:
         return self.get(False)
 
     # stdlib-compat: Queue[int] in annotations, where the running stdlib has it
-    if sys.version_info >= (3, 12):
+    if compat.GENERIC_QUEUE:
         __class_getitem__ = classmethod(types.GenericAlias)
 
     # -- shutting down --------------------------------------------------------------

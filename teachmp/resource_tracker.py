@@ -44,11 +44,20 @@ _RTYPES = ('shared_memory',)
 _MAX_MESSAGE = 512          # POSIX: writes up to PIPE_BUF (>= 512) are atomic
 
 
+class ReentrantCallError(RuntimeError):
+    """The tracker was called from inside itself (a finalizer run by the GC,
+    a signal handler), in the same thread."""
+
+
 class ResourceTracker:
     """The program's connection to its tracker process (one per process)."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        # An RLock, so that a call from inside ensure_running (a __del__ the
+        # GC runs while we start the tracker) gets in and is refused, rather
+        # than waiting forever for a lock its own thread holds.
+        self._lock = threading.RLock()
+        self._busy = False
         self._fd = None         # write end of the tracker's pipe
         self._pid = None        # the tracker's pid, in the process that started it
         self._owner = None      # ...and that process's pid (only it can reap)
@@ -66,14 +75,24 @@ class ResourceTracker:
     def ensure_running(self):
         """Start the tracker unless this process already reaches one."""
         with self._lock:
-            if self._fd is not None:
-                if not self._died():
-                    return
-                warnings.warn('resource_tracker: process died unexpectedly, '
-                              'relaunching.  Some resources might leak.')
-                util.close_fds(self._fd)
-                self._fd = self._pid = self._owner = None
-            self._start()
+            if self._busy:
+                raise _ReentrantCallError(
+                    'Reentrant call into the multiprocessing resource tracker')
+            self._busy = True
+            try:
+                self._ensure_running_locked()
+            finally:
+                self._busy = False
+
+    def _ensure_running_locked(self):
+        if self._fd is not None:
+            if not self._died():
+                return
+            warnings.warn('resource_tracker: process died unexpectedly, '
+                          'relaunching.  Some resources might leak.')
+            util.close_fds(self._fd)
+            self._fd = self._pid = self._owner = None
+        self._start()
 
     def _died(self):
         if self._owner != os.getpid():
@@ -134,11 +153,17 @@ class ResourceTracker:
         self._fd, self._pid, self._owner = fd, None, None
 
 
+_ReentrantCallError = ReentrantCallError
+if not compat.TRACKER_REENTRANT_ERROR:     # the public name is 3.11.6+
+    del ReentrantCallError
+
+
 def _after_fork(tracker):
     # The child shares the parent's pipe (good: one tracker per program)
     # but must not wait for a process that is not its child, and must not
     # inherit a lock some other thread of the parent held.
-    tracker._lock = threading.Lock()
+    tracker._lock = threading.RLock()
+    tracker._busy = False
 
 
 _resource_tracker = ResourceTracker()

@@ -38,7 +38,7 @@ import termios
 import threading
 import time
 
-from teachmp import context, process, util
+from teachmp import compat, context, process, util
 
 SEM_VALUE_MAX = 65536
 _ONE = b'\x00'
@@ -166,6 +166,19 @@ class SemLock:
 
     def __exit__(self, *exc_info):
         self.release()
+
+    def locked(self):
+        """Is no unit left right now (Python 3.14+)?  True while anyone holds it.
+
+        The pipe is empty exactly when every unit is taken, whichever
+        process took them, so this asks the kernel, not our own notes
+        (``_owner`` only knows about this process).  FIONREAD, not the
+        shared poll object: two threads may not poll one object at once.
+        """
+        return self._get_value() == 0
+
+    if not compat.API_3_14:     # only where the running Python has it
+        del locked
 
     # CPython's SemLock exposes the semaphore itself as ``_semlock``; code in
     # the wild (and our Condition) uses it, so keep the same spelling.

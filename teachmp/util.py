@@ -56,7 +56,7 @@ import types
 import weakref
 from subprocess import _args_from_interpreter_flags  # noqa: F401  (see header)
 
-from teachmp import log
+from teachmp import compat, log
 from teachmp.fdutil import (  # noqa: F401  (re-exported)
     MAXFD, FdCloser, abstract_sockets_supported, close_all_fds_except,
     close_fds, is_abstract_socket_namespace, spawnv_passfds)
@@ -72,6 +72,13 @@ __all__ = [
 ]
 
 NOTSET, DEBUG, INFO = 0, 10, 20
+
+# Python 3.14 added util.warn and util.WARNING; like every version-dependent
+# name they exist only where the running Python has them (teachmp.compat).
+if compat.API_3_14:
+    from teachmp.log import warn  # noqa: F401,E402
+    WARNING = 30
+    __all__ += ['warn']
 
 _exiting = False
 _finalizer_registry = {}        # (exitpriority, n) -> Finalize

@@ -54,3 +54,34 @@ def write_into_segments(impl_name, shm_name, list_name):
     lst = sm.ShareableList(name=list_name)
     lst[0] = 42
     lst.shm.close()
+
+
+# -- for the Python 3.14 API (tests/test_api_3_14.py) --------------------------
+
+def sleep_after_ready(conn, seconds=30):
+    """Say we are running, then sleep (until SIGINT ends us)."""
+    import time
+    conn.send('ready')
+    conn.close()
+    time.sleep(seconds)
+
+
+def exit_3_on_interrupt(conn, seconds=30):
+    """Like sleep_after_ready, but handle KeyboardInterrupt: exit code 3."""
+    import sys
+    try:
+        sleep_after_ready(conn, seconds)
+    except KeyboardInterrupt:
+        sys.exit(3)
+
+
+def hold_lock(lock, held, done):
+    """Take ``lock``, say so, keep it until ``done`` is set."""
+    lock.acquire()
+    held.set()
+    done.wait(30)
+    lock.release()
+
+
+def print_kwargs(*args, **kwargs):
+    print('args=%r kwargs=%r' % (args, kwargs), flush=True)

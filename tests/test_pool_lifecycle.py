@@ -5,7 +5,10 @@
   replacing them at ``close()`` and ``join()`` waited forever);
 * a worker that cannot be started while the pool is built: ``Pool(...)``
   terminates the workers already started and raises the error (it used to
-  hang).
+  hang);
+* a running pool the program drops is garbage collected: the stdlib's
+  ``ResourceWarning`` ("unclosed running multiprocessing pool"), and its
+  workers are terminated then, not at exit.
 
 Every blocking call runs with a timeout: a hang fails the test instead of
 the run.
@@ -13,7 +16,11 @@ the run.
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
+import warnings
+import weakref
 
 import pytest
 
@@ -62,3 +69,75 @@ def test_worker_that_fails_to_start_raises_from_pool(impl_name, start_method, im
     assert proc.starts == 3         # it gave up at the first failure
     # the two workers that had started are gone (terminated and joined)
     assert set(impl.active_children()) == before
+
+
+def _collect_and_record(drop):
+    """Run ``drop()`` (which drops the last reference) and a collection;
+    return the texts of the ResourceWarnings given meanwhile."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        drop()
+        gc.collect()
+    texts = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    # A recorded warning holds its source (the pool) alive: let both go.
+    del caught[:]
+    gc.collect()
+    return texts
+
+
+def test_unclosed_running_pool_is_collected_and_terminated(mp, impl):
+    pool = mp.Pool(2)
+    assert pool.apply(qt.square, (3,)) == 9
+    workers = list(impl.active_children())
+    assert len(workers) == 2
+    ref = weakref.ref(pool)
+    text = repr(pool)
+    holder = [pool]
+    del pool
+    warned = _collect_and_record(holder.clear)
+    assert ref() is None, 'the pool was not garbage collected'
+    assert warned == [
+        'unclosed running multiprocessing pool %s' % text]
+    deadline = time.monotonic() + TIMEOUT
+    while any(w.is_alive() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(w.is_alive() for w in workers), 'workers outlived their pool'
+    for w in workers:
+        w.join(TIMEOUT)
+    assert impl.active_children() == []
+
+
+def test_closed_pool_is_collected_without_warning(mp, impl):
+    pool = mp.Pool(1)
+    assert pool.map(qt.square, [1, 2]) == [1, 4]
+    pool.close()
+    pool.join()
+    ref = weakref.ref(pool)
+    holder = [pool]
+    del pool
+    assert _collect_and_record(holder.clear) == []
+    assert ref() is None
+    assert impl.active_children() == []
+
+
+@pytest.fixture(params=['teachmp', 'stdlib'])
+def pool_module(request):
+    import importlib
+    return importlib.import_module(
+        {'teachmp': 'teachmp.pool', 'stdlib': 'multiprocessing.pool'}[request.param])
+
+
+def test_unclosed_thread_pool_is_collected_too(pool_module):
+    pool = pool_module.ThreadPool(2)
+    assert pool.apply(qt.square, (4,)) == 16
+    workers = list(pool._pool)
+    ref = weakref.ref(pool)
+    text = repr(pool)
+    holder = [pool]
+    del pool
+    assert _collect_and_record(holder.clear) == [
+        'unclosed running multiprocessing pool %s' % text]
+    assert ref() is None
+    for w in workers:
+        w.join(TIMEOUT)
+        assert not w.is_alive()
