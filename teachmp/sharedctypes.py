@@ -19,7 +19,6 @@ outside process start-up they refuse to be pickled, like the stdlib's.
 """
 
 import ctypes
-import threading
 import weakref
 
 from teachmp import heap, reduction, synchronize
@@ -78,8 +77,7 @@ def RawArray(typecode_or_type, size_or_initializer):
 
 def _choose_lock(lock, ctx):
     if lock in (True, None):
-        from teachmp.synchronize import RLock
-        return RLock()
+        return synchronize.RLock()
     if not hasattr(lock, 'acquire'):
         raise AttributeError("%r has no method 'acquire'" % lock)
     return lock
@@ -130,40 +128,16 @@ def synchronized(obj, lock=None, ctx=None):
     return wrapper(obj, lock, ctx)
 
 
-_RLock = synchronize.RLock
-_get_ident = threading.get_ident
-
-
 def _locked_attribute(name):
-    # acquire/try/finally rather than "with": this runs on every access of
-    # v.value, and the context-manager protocol costs two extra calls.
-    # Inside "with v.get_lock():" the RLock is this thread's already, and
-    # taking it again would only count up and down: skip it (the inlined
-    # test costs less than the two calls it saves).
+    """A property whose every read and write of ``name`` holds the lock."""
     def get(self):
-        lock = self._lock
-        if (type(lock) is _RLock and lock._count
-                and lock._owner == (synchronize._pid, _get_ident())):
+        with self._lock:
             return getattr(self._obj, name)
-        lock.acquire()
-        try:
-            return getattr(self._obj, name)
-        finally:
-            lock.release()
 
     def set(self, value):
-        lock = self._lock
-        if (type(lock) is _RLock and lock._count
-                and lock._owner == (synchronize._pid, _get_ident())):
+        with self._lock:
             setattr(self._obj, name, value)
-            return
-        lock.acquire()
-        try:
-            setattr(self._obj, name, value)
-        finally:
-            lock.release()
     return property(get, set)
-
 
 
 class SynchronizedBase:

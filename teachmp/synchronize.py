@@ -44,18 +44,20 @@ SEM_VALUE_MAX = 65536
 _ONE = b'\x00'
 
 
-def _my_pid():
-    return _pid
+# Who am I?  An owner is (pid, thread id).  The pid is cached in a module
+# global and refreshed in a forked child, because acquire asks on every call
+# and os.getpid() is a system call on some platforms (and a Python-level
+# call everywhere); a spawned child imports this module afresh.
+_pid = os.getpid()
+_get_ident = threading.get_ident
 
 
 def _reset_pid():
     global _pid
     _pid = os.getpid()
-_get_ident = threading.get_ident
 
 
-_pid = os.getpid()
-os.register_at_fork(after_in_child=_reset_pid)   # getpid() without a syscall
+os.register_at_fork(after_in_child=_reset_pid)
 
 
 class SemLock:
@@ -159,7 +161,7 @@ class SemLock:
         return struct.unpack('i', buf)[0]
 
     def _is_mine(self):
-        return self._owner == (_pid, threading.get_ident())
+        return self._owner == (_pid, _get_ident())
 
     def __enter__(self):
         return self.acquire()
@@ -254,26 +256,16 @@ class RLock(SemLock):
         super().__init__(1, 1)
 
     def acquire(self, block=True, timeout=None):
-        me = (_pid, _get_ident())
-        if self._count and self._owner == me:
+        if self._is_mine():
             self._count += 1        # already ours: no system call at all
             return True
-        if block is True and timeout is None:   # SemLock.acquire, inlined
-            try:
-                os.read(self._r, 1)
-            except BlockingIOError:
-                self._wait_for_unit(None)
-            self._owner, self._count = me, 1
-            return True
-        if SemLock.acquire(self, block, timeout):
-            self._count = 1
-            return True
-        return False
-
-    __enter__ = acquire
+        if not SemLock.acquire(self, block, timeout):
+            return False
+        self._count = 1
+        return True
 
     def release(self):
-        if not (self._count and self._owner == (_pid, _get_ident())):
+        if not self._is_mine():
             raise AssertionError(
                 'attempt to release recursive lock not owned by thread')
         self._count -= 1
@@ -283,11 +275,41 @@ class RLock(SemLock):
             self._owner = None
             os.write(self._w, _ONE)
 
-    def __exit__(self, *exc_info):
-        self.release()
-
     def _is_mine(self):
-        return self._count > 0 and self._owner == (_pid, threading.get_ident())
+        return self._count > 0 and self._owner == (_pid, _get_ident())
+
+    # -- speed-up: "with rlock:" --------------------------------------------------
+    # ``with v.get_lock(): v.value += 1`` enters this lock three times per
+    # increment (once in the caller, once in each of the getter and the
+    # setter of ``value``), so ``with`` is the hot path of every Synchronized
+    # object.  These two are acquire() and release() for exactly that case
+    # (block, no timeout, release without checks beyond ownership), with the
+    # method calls written out: about 0.25 us (15%) less per increment (chapter 06,
+    # benchmark ``value_increment``).  The logic is the one above.
+
+    def _enter_fast(self):
+        me = (_pid, _get_ident())
+        if self._count and self._owner == me:
+            self._count += 1
+            return True
+        try:
+            os.read(self._r, 1)     # SemLock.acquire(block=True), one unit
+        except BlockingIOError:
+            self._wait_for_unit(None)
+        self._owner, self._count = me, 1
+        return True
+
+    def _exit_fast(self, *exc_info):
+        if not (self._count and self._owner == (_pid, _get_ident())):
+            raise AssertionError(
+                'attempt to release recursive lock not owned by thread')
+        self._count -= 1
+        if self._count == 0:
+            self._owner = None
+            os.write(self._w, _ONE)
+
+    __enter__ = _enter_fast
+    __exit__ = _exit_fast
 
     def __repr__(self):
         try:
