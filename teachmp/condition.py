@@ -42,7 +42,7 @@ class Condition:
         self.release = self._lock.release
 
     def __getstate__(self):
-        from teachmp.context import assert_spawning
+        from teachmp.spawning import assert_spawning
         assert_spawning(self)
         return self._lock, self._sleepers, self._wakeup, self._woken
 
@@ -177,7 +177,7 @@ class Barrier:
         self._parties = parties
 
     def __getstate__(self):
-        from teachmp.context import assert_spawning
+        from teachmp.spawning import assert_spawning
         assert_spawning(self)
         return (self._parties, self._action, self._timeout,
                 self._cond, self._shared)

@@ -11,16 +11,38 @@ The default matches the stdlib of the running Python: spawn on macOS (fork
 is unsafe with the system frameworks there); elsewhere fork up to 3.13 and
 forkserver from 3.14 (fork is unsafe in a program that has threads).
 
-The "spawning popen" is a per-thread note of which child is being started
-right now; pickling code consults it to decide whether a secret (the authkey)
-or a file descriptor may be written into the pickle (see ``reduction``).
+The "spawning popen" functions (``get_spawning_popen``, ``assert_spawning``)
+are the stdlib's names in this module; they live in ``teachmp.spawning``, at
+the bottom of the library, because its lowest layers consult them.
+
+**Where the imports go in a circle, and why.**  The library is layered (the
+map is ``LAYERS`` in ``tests/test_layers.py``, which fails on any import that
+points up without a reason).  Four kinds of import point up, each because the
+API asks for it:
+
+* the facade: this module imports every component (lazily, inside the
+  factory methods), and ``Pool``/``BaseManager`` with no context, and a child
+  setting its start method (``process._bootstrap``, ``spawn.prepare``), come
+  back to ``_default_context``;
+* stdlib re-exports: the stdlib keeps ``Condition`` in ``synchronize``,
+  ``ThreadPool`` in ``pool``, ``SharedMemoryManager`` in ``managers``,
+  ``Listener`` and the handshake in ``connection``, ``_exit_function`` in
+  ``util`` and ``DupFd``'s fallback next to ``reduction``; teachmp splits
+  those modules by idea, and the stdlib's module imports the new one back,
+  lazily, to keep the stdlib's names;
+* the run alias: a child of a ``python -m teachmp run`` program installs the
+  ``multiprocessing`` alias again (``spawn``, ``forkserver`` import
+  ``runner``, which imports the whole package);
+* the log: every module logs, ``process`` included, and the log's
+  process-name filter asks ``process`` for the current process's name.
 """
 
 import os
 import sys
-import threading
 
 from teachmp import errors, process
+from teachmp.spawning import (assert_spawning, get_spawning_popen,  # noqa: F401
+                              set_spawning_popen)      # (the stdlib's names)
 from teachmp.errors import (AuthenticationError, BufferTooShort,  # noqa: F401
                             ProcessError, TimeoutError)       # (re-exported)
 
@@ -292,24 +314,7 @@ def _force_start_method(method):
     _default_context._actual_context = _concrete_contexts[method]
 
 
-_spawning = threading.local()
 _reducer = None         # what ``ctx.reducer`` returns (see BaseContext.reducer)
-
-
-def get_spawning_popen():
-    return getattr(_spawning, 'popen', None)
-
-
-def set_spawning_popen(popen):
-    _spawning.popen = popen
-
-
-def assert_spawning(obj):
-    """Refuse to pickle ``obj`` unless a child process is being started."""
-    if get_spawning_popen() is None:
-        raise RuntimeError(
-            '%s objects should only be shared between processes through '
-            'inheritance' % type(obj).__name__)
 
 
 # The names teachmp exports at the top level, as bound methods of the default

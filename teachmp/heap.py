@@ -45,7 +45,7 @@ class Arena:
         self._closer = util.FdCloser(fd)
 
     def __reduce__(self):
-        from teachmp.context import assert_spawning
+        from teachmp.spawning import assert_spawning
         from teachmp.reduction import DupFd
         assert_spawning(self)
         return _rebuild_arena, (self.size, DupFd(self.fd))

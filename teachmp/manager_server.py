@@ -32,8 +32,20 @@ import sys
 import threading
 import traceback
 
-from teachmp import log, process
+from teachmp import connection, log, process, xml_connection
 from teachmp.errors import AuthenticationError
+
+# The serializers a manager can speak, by name: (listener class, client
+# function).  Both ends need the table (the server listens, every proxy
+# connects), so it lives here, below managers and proxies.
+listener_client = {'pickle': (connection.Listener, connection.Client),
+                   'xmlrpclib': (xml_connection.XmlListener, xml_connection.XmlClient)}
+
+
+class State:
+    """A manager's life: one mutable ``value`` (shared with its finalizer)."""
+    INITIAL, STARTED, SHUTDOWN = 0, 1, 2
+    __slots__ = ['value']
 
 
 class Token:
@@ -65,7 +77,6 @@ class Server:
               'debug_info', 'number_of_objects', 'dummy', 'incref', 'decref']
 
     def __init__(self, registry, address, authkey, serializer):
-        from teachmp.managers import listener_client
         if not isinstance(authkey, bytes):
             raise TypeError('Authkey {0!r} is type {1!s}, not bytes'.format(
                 authkey, type(authkey)))

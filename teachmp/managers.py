@@ -25,9 +25,10 @@ import signal
 import threading
 import weakref
 
-from teachmp import connection, log, pool, process, reduction, xml_connection
+from teachmp import connection, log, pool, process, reduction
 from teachmp.errors import ProcessError
-from teachmp.manager_server import Server, Token, public_methods  # noqa: F401 (re-exported)
+from teachmp.manager_server import (Server, State, Token,  # noqa: F401 (re-exported)
+                                    listener_client, public_methods)
 from teachmp.manager_proxies import (AcquirerProxy, ArrayProxy,  # noqa: F401
                                      BarrierProxy, ConditionProxy, DictProxy,
                                      EventProxy, IteratorProxy, ListProxy,
@@ -35,10 +36,6 @@ from teachmp.manager_proxies import (AcquirerProxy, ArrayProxy,  # noqa: F401
 from teachmp.proxies import (AutoProxy, BaseProxy, MakeProxyType,  # noqa: F401 (re-exported)
                              RebuildProxy, RemoteError, convert_to_error,
                              dispatch)
-
-listener_client = {'pickle': (connection.Listener, connection.Client),
-                   'xmlrpclib': (xml_connection.XmlListener, xml_connection.XmlClient)}
-
 
 # d.keys() on a DictProxy returns a dict view, which pickle refuses; like the
 # stdlib, send views as lists.
@@ -48,11 +45,6 @@ def _rebuild_as_list(view):
 
 for _view in ({}.keys(), {}.values(), {}.items()):
     reduction.register(type(_view), _rebuild_as_list)
-
-
-class State:
-    INITIAL, STARTED, SHUTDOWN = 0, 1, 2
-    __slots__ = ['value']
 
 
 class BaseManager:

@@ -20,7 +20,8 @@ describes the proxy itself, locally: ``<ListProxy object, typeid 'list' at
 import threading
 import weakref
 
-from teachmp import context, log, process, util
+from teachmp import log, process, spawning, util
+from teachmp.manager_server import State, listener_client
 
 
 class RemoteError(Exception):
@@ -53,7 +54,6 @@ def dispatch(conn, ident, methodname, args=(), kwds={}):
 
 
 def _client_for(serializer):
-    from teachmp.managers import listener_client
     return listener_client[serializer][1]
 
 
@@ -174,7 +174,6 @@ class BaseProxy:
 
     @staticmethod
     def _decref(token, authkey, state, Client, record):
-        from teachmp.managers import State
         if state is None or state.value == State.STARTED:
             try:
                 conn = Client(token.address, authkey=authkey)
@@ -211,7 +210,7 @@ class BaseProxy:
 
     def __reduce__(self):
         kwds = {}
-        if context.get_spawning_popen() is not None:
+        if spawning.get_spawning_popen() is not None:
             kwds['authkey'] = self._authkey
         if getattr(self, '_isauto', False):
             kwds['exposed'] = self._exposed_

@@ -51,7 +51,7 @@ import types
 import weakref
 from queue import Empty, Full
 
-from teachmp import connection, context, log, util
+from teachmp import connection, log, spawning, util
 from teachmp.condition import Condition
 from teachmp.queue_feeder import Feeder, _sentinel
 from teachmp.reduction import ForkingPickler
@@ -79,7 +79,7 @@ class Queue:
         util.register_after_fork(self, Queue._reset)
 
     def __getstate__(self):
-        context.assert_spawning(self)
+        spawning.assert_spawning(self)
         return (self._maxsize, self._reader, self._writer, self._rlock,
                 self._wlock, self._sem, self._count, self._opid)
 
@@ -291,7 +291,7 @@ class SimpleQueue:
         self._wlock = Lock()
 
     def __getstate__(self):
-        context.assert_spawning(self)
+        spawning.assert_spawning(self)
         return self._reader, self._writer, self._rlock, self._wlock
 
     def __setstate__(self, state):

@@ -17,8 +17,8 @@ The server is an ordinary manager ``Server`` with three more requests:
 import os
 
 from teachmp import log, shared_memory
-from teachmp.manager_server import Server
-from teachmp.managers import BaseManager, State
+from teachmp.manager_server import Server, State
+from teachmp.managers import BaseManager
 from teachmp.errors import ProcessError
 from teachmp.proxies import dispatch
 

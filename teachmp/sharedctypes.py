@@ -22,7 +22,7 @@ import ctypes
 import weakref
 
 from teachmp import heap, reduction, synchronize
-from teachmp.context import assert_spawning
+from teachmp.spawning import assert_spawning
 
 typecode_to_type = {
     'c': ctypes.c_char, 'u': ctypes.c_wchar,

@@ -38,7 +38,7 @@ import termios
 import threading
 import time
 
-from teachmp import context, process, util
+from teachmp import process, spawning, util
 
 SEM_VALUE_MAX = 65536
 _ONE = b'\x00'
@@ -91,7 +91,7 @@ class SemLock:
 
     # pickled only to start a spawned child: the fds travel with pass_fds
     def __getstate__(self):
-        context.assert_spawning(self)
+        spawning.assert_spawning(self)
         from teachmp.reduction import DupFd
         return DupFd(self._r), DupFd(self._w), self._maxvalue
 
