@@ -79,21 +79,26 @@ class Connection:
 
     @property
     def closed(self):
+        """Whether ``close()`` was called."""
         return self._handle is None
 
     @property
     def readable(self):
+        """Whether this end can receive."""
         return self._readable
 
     @property
     def writable(self):
+        """Whether this end can send."""
         return self._writable
 
     def fileno(self):
+        """The file descriptor this connection reads and writes."""
         self._check_closed()
         return self._handle
 
     def close(self):
+        """Close the file descriptor (the other end then reads EOF)."""
         if self._handle is not None:
             try:
                 self._close()

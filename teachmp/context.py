@@ -48,6 +48,11 @@ from teachmp.errors import (AuthenticationError, BufferTooShort,  # noqa: F401
 
 
 class BaseContext:
+    """The whole teachmp API, with children started by one start method.
+
+    Every factory here (``Lock``, ``Queue``, ``Pool``...) makes the object in
+    the module named next to it, telling it which context made it.
+    """
     ProcessError = errors.ProcessError
     BufferTooShort = errors.BufferTooShort
     TimeoutError = errors.TimeoutError
@@ -72,44 +77,54 @@ class BaseContext:
     # -- synchronization (teachmp.synchronize, teachmp.condition) ---------------
 
     def Lock(self):
+        """A lock for processes: one holder at a time (``teachmp.synchronize``)."""
         from teachmp.synchronize import Lock
         return Lock(ctx=self.get_context())
 
     def RLock(self):
+        """A lock its holder may take again, released as often as taken."""
         from teachmp.synchronize import RLock
         return RLock(ctx=self.get_context())
 
     def Semaphore(self, value=1):
+        """A counter of ``value`` units that processes take and give back."""
         from teachmp.synchronize import Semaphore
         return Semaphore(value, ctx=self.get_context())
 
     def BoundedSemaphore(self, value=1):
+        """A semaphore that refuses to be released above its starting value."""
         from teachmp.synchronize import BoundedSemaphore
         return BoundedSemaphore(value, ctx=self.get_context())
 
     def Condition(self, lock=None):
+        """A condition variable for processes, over ``lock`` (a new RLock if None)."""
         from teachmp.condition import Condition
         return Condition(lock, ctx=self.get_context())
 
     def Event(self):
+        """A flag that processes can set, clear and wait for."""
         from teachmp.condition import Event
         return Event(ctx=self.get_context())
 
     def Barrier(self, parties, action=None, timeout=None):
+        """A meeting point: ``wait()`` returns once ``parties`` processes wait."""
         from teachmp.condition import Barrier
         return Barrier(parties, action, timeout, ctx=self.get_context())
 
     # -- queues (teachmp.queues) ----------------------------------------------------
 
     def Queue(self, maxsize=0):
+        """A FIFO queue between processes: a pipe, a lock, and a feeder thread."""
         from teachmp.queues import Queue
         return Queue(maxsize, ctx=self.get_context())
 
     def JoinableQueue(self, maxsize=0):
+        """A ``Queue`` with ``task_done()`` and ``join()``: wait until all is done."""
         from teachmp.queues import JoinableQueue
         return JoinableQueue(maxsize, ctx=self.get_context())
 
     def SimpleQueue(self):
+        """A queue without a feeder thread or a size limit: a pipe and two locks."""
         from teachmp.queues import SimpleQueue
         return SimpleQueue(ctx=self.get_context())
 
@@ -122,6 +137,7 @@ class BaseContext:
 
     def Pool(self, processes=None, initializer=None, initargs=(),
              maxtasksperchild=None):
+        """A pool of worker processes that run functions for you (``teachmp.pool``)."""
         from teachmp.pool import Pool
         return Pool(processes, initializer, initargs, maxtasksperchild,
                     context=self.get_context())
@@ -129,27 +145,33 @@ class BaseContext:
     # -- shared memory (teachmp.sharedctypes) -------------------------------------
 
     def RawValue(self, typecode_or_type, *args):
+        """A ctypes object in shared memory, with no lock."""
         from teachmp.sharedctypes import RawValue
         return RawValue(typecode_or_type, *args)
 
     def RawArray(self, typecode_or_type, size_or_initializer):
+        """A ctypes array in shared memory, with no lock."""
         from teachmp.sharedctypes import RawArray
         return RawArray(typecode_or_type, size_or_initializer)
 
     def Value(self, typecode_or_type, *args, lock=True):
+        """A ctypes object in shared memory; ``.value`` takes a lock each time."""
         from teachmp.sharedctypes import Value
         return Value(typecode_or_type, *args, lock=lock, ctx=self.get_context())
 
     def Array(self, typecode_or_type, size_or_initializer, *, lock=True):
+        """A ctypes array in shared memory; each item access takes a lock."""
         from teachmp.sharedctypes import Array
         return Array(typecode_or_type, size_or_initializer, lock=lock,
                      ctx=self.get_context())
 
     def get_logger(self):
+        """Return teachmp's logger (``teachmp.log``), creating it on first use."""
         from teachmp.log import get_logger
         return get_logger()
 
     def log_to_stderr(self, level=None):
+        """Send teachmp's log to stderr, in the stdlib's format; return the logger."""
         from teachmp.log import log_to_stderr
         return log_to_stderr(level)
 
@@ -170,6 +192,7 @@ class BaseContext:
         """Kept for compatibility: connections always know how to pickle."""
 
     def get_context(self, method=None):
+        """The context of start method ``method`` ('fork', 'spawn'...), or this one."""
         if method is None:
             return self
         try:
@@ -179,9 +202,11 @@ class BaseContext:
         return ctx
 
     def get_start_method(self, allow_none=False):
+        """The name of this context's start method."""
         return self._name
 
     def set_start_method(self, method, force=False):
+        """Only the default context can change its start method: ValueError here."""
         raise ValueError('cannot set start method of concrete context')
 
     def get_all_start_methods(self):
@@ -206,6 +231,7 @@ class BaseContext:
 
 class Process(process.BaseProcess):
     """The ``Process`` of the default context: starts with the chosen method."""
+
     _start_method = None
 
     @staticmethod
@@ -215,6 +241,7 @@ class Process(process.BaseProcess):
 
 class DefaultContext(BaseContext):
     """Forwards to the concrete context chosen once per program."""
+
     Process = Process
 
     def __init__(self, context):
@@ -222,6 +249,7 @@ class DefaultContext(BaseContext):
         self._actual_context = None
 
     def get_context(self, method=None):
+        """The chosen context (fixing the default on first use), or ``method``'s."""
         if method is None:
             if self._actual_context is None:
                 self._actual_context = self._default_context
@@ -229,6 +257,7 @@ class DefaultContext(BaseContext):
         return super().get_context(method)
 
     def set_start_method(self, method, force=False):
+        """Choose the start method, once per program (``force=True`` to change it)."""
         if self._actual_context is not None and not force:
             raise RuntimeError('context has already been set')
         if method is None and force:
@@ -237,6 +266,7 @@ class DefaultContext(BaseContext):
         self._actual_context = self.get_context(method)
 
     def get_start_method(self, allow_none=False):
+        """The chosen start method's name (None if unchosen and ``allow_none``)."""
         if self._actual_context is None:
             if allow_none:
                 return None
@@ -272,16 +302,22 @@ class ForkServerProcess(process.BaseProcess):
 
 
 class ForkContext(BaseContext):
+    """The context whose children start with ``fork``: ``get_context('fork')``."""
+
     _name = 'fork'
     Process = ForkProcess
 
 
 class SpawnContext(BaseContext):
+    """The context whose children start with ``spawn``: ``get_context('spawn')``."""
+
     _name = 'spawn'
     Process = SpawnProcess
 
 
 class ForkServerContext(BaseContext):
+    """The context whose children the fork server forks: ``get_context('forkserver')``."""
+
     _name = 'forkserver'
     Process = ForkServerProcess
 

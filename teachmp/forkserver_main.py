@@ -95,6 +95,7 @@ def recv_fds(sock, maxfds):
 
 
 def write_signed(fd, n):
+    """Write one pid or exit code (8 bytes) into a sentinel pipe."""
     os.write(fd, SIGNED_STRUCT.pack(n))
 
 

@@ -69,6 +69,8 @@ def _make_backing_file(size):
 
 
 class Heap:
+    """This process's allocator: arenas of shared memory, cut into blocks."""
+
     def __init__(self):
         self._pid = os.getpid()
         self._lock = threading.Lock()
@@ -78,6 +80,7 @@ class Heap:
         self._top = None            # (arena, next free offset) for bumping
 
     def malloc(self, size):
+        """Return ``(arena, offset, size)`` of a free block of at least ``size`` bytes."""
         if size < 0:
             raise ValueError('Size {0:n} out of range'.format(size))
         size = max(_ALIGNMENT, (size + _ALIGNMENT - 1) & ~(_ALIGNMENT - 1))
@@ -103,6 +106,7 @@ class Heap:
         return arena, 0
 
     def free(self, arena, offset, size):
+        """Give a block back (later, if the lock is held: see the comment)."""
         if os.getpid() != self._pid:
             return          # a block inherited from our parent: not ours
         # free() runs from Block.__del__, i.e. whenever the garbage collector
@@ -151,6 +155,7 @@ class Block:
         return _rebuild_block, (self.arena, self.offset, self.size)
 
     def view(self):
+        """A ``memoryview`` of the block's bytes inside the arena's mapping."""
         return memoryview(self.arena.buffer)[self.offset:self.offset + self.size]
 
 

@@ -44,6 +44,7 @@ listener_client = {'pickle': (connection.Listener, connection.Client),
 
 class State:
     """A manager's life: one mutable ``value`` (shared with its finalizer)."""
+
     INITIAL, STARTED, SHUTDOWN = 0, 1, 2
     __slots__ = ['value']
 
@@ -68,11 +69,14 @@ class Token:
 
 
 def public_methods(obj):
+    """The names of ``obj``'s public callable attributes: what a proxy may call by default."""
     return [name for name in dir(obj)
             if name[0] != '_' and callable(getattr(obj, name, None))]
 
 
 class Server:
+    """The manager's server: it owns the shared objects and runs their methods."""
+
     public = ['shutdown', 'create', 'accept_connection', 'get_methods',
               'debug_info', 'number_of_objects', 'dummy', 'incref', 'decref']
 
@@ -111,6 +115,7 @@ class Server:
         sys.exit(0)
 
     def accepter(self):
+        """Accept connections for ever, each handled in a thread of its own."""
         while True:
             try:
                 conn = self.listener.accept()
@@ -212,18 +217,22 @@ class Server:
     # -- the public (id None) requests ----------------------------------------
 
     def dummy(self, conn):
+        """Do nothing (clients use it to check that the server answers)."""
         pass
 
     def debug_info(self, conn):
+        """A text listing every shared object and its reference count."""
         with self.mutex:
             return '\n'.join('  %s:       refcount=%s\n    %s' % (
                 ident, self.id_to_refcount[ident], str(self.id_to_obj[ident][0])[:75])
                 for ident in self.id_to_refcount)
 
     def number_of_objects(self, conn):
+        """How many shared objects the server holds."""
         return len(self.id_to_refcount)
 
     def shutdown(self, conn):
+        """Answer, then stop the server."""
         try:
             log.debug('manager received shutdown message')
             conn.send(('#RETURN', None))
@@ -251,14 +260,17 @@ class Server:
         return ident, tuple(exposed)
 
     def get_methods(self, conn, token):
+        """The exposed methods of the object ``token`` names."""
         return tuple(self.id_to_obj[token.id][1])
 
     def accept_connection(self, conn, name):
+        """Turn this connection into a long-lived one for a proxy's calls."""
         threading.current_thread().name = name
         conn.send(('#RETURN', None))
         self.serve_client(conn)
 
     def incref(self, conn, ident):
+        """One more proxy holds object ``ident``."""
         with self.mutex:
             try:
                 self.id_to_refcount[ident] += 1
@@ -269,6 +281,7 @@ class Server:
                 self.id_to_obj[ident] = self.id_to_local_proxy_obj[ident]
 
     def decref(self, conn, ident):
+        """One proxy fewer holds object ``ident``; at zero the server forgets it."""
         with self.mutex:
             if ident not in self.id_to_refcount:
                 return

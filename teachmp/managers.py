@@ -141,6 +141,7 @@ class BaseManager:
         return Token(typeid, self._address, ident), exposed
 
     def join(self, timeout=None):
+        """Wait for the server process to end (after ``shutdown()``)."""
         if self._process is not None:
             self._process.join(timeout)
             if not self._process.is_alive():
@@ -175,6 +176,7 @@ class BaseManager:
 
     @property
     def address(self):
+        """The address of the server (a socket path, or a (host, port) pair)."""
         return self._address
 
     @classmethod
@@ -205,6 +207,8 @@ class BaseManager:
                     conn.close()
                 return proxy
             temp.__name__ = typeid
+            temp.__doc__ = ('Create a shared %r object in the server and return '
+                            'a proxy for it.' % typeid)
             setattr(cls, typeid, temp)
 
 

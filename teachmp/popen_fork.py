@@ -29,6 +29,8 @@ from teachmp import log, util
 
 
 class Popen:
+    """Start a child with ``os.fork`` and watch it (its pid, sentinel and exit code)."""
+
     method = 'fork'
 
     def __init__(self, process_obj):
@@ -113,11 +115,14 @@ class Popen:
                 pass            # already gone: nothing to stop
 
     def terminate(self):
+        """Send the child SIGTERM (if it is still running)."""
         self._send_signal(signal.SIGTERM)
 
     def kill(self):
+        """Send the child SIGKILL (if it is still running)."""
         self._send_signal(signal.SIGKILL)
 
     def close(self):
+        """Close the pipe ends kept for the child."""
         if self.finalizer is not None:
             self.finalizer()

@@ -26,6 +26,8 @@ from teachmp.popen_spawn import Popen as _SpawnPopen, _write_all
 
 
 class Popen(_SpawnPopen):
+    """Ask the fork server for a child, then send it what a spawned child gets."""
+
     method = 'forkserver'
 
     def duplicate_for_child(self, fd):

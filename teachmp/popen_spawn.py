@@ -27,6 +27,8 @@ from teachmp.popen_fork import Popen as _ForkPopen
 
 
 class Popen(_ForkPopen):
+    """Start a child as a fresh interpreter (fork + exec) and send it its data."""
+
     method = 'spawn'
 
     def __init__(self, process_obj):

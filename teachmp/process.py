@@ -174,6 +174,7 @@ class BaseProcess:
             _children.discard(self)
 
     def is_alive(self):
+        """Whether the child is still running (a finished child is reaped here)."""
         self._check_closed()
         if self is _current_process:
             return True
@@ -216,6 +217,7 @@ class BaseProcess:
 
     @property
     def name(self):
+        """The process's name: for reprs and logs, it need not be unique."""
         return self._name
 
     @name.setter
@@ -225,6 +227,7 @@ class BaseProcess:
 
     @property
     def daemon(self):
+        """Whether the child is daemonic: terminated when its parent exits."""
         return self._config.get('daemon', False)
 
     @daemon.setter
@@ -234,6 +237,7 @@ class BaseProcess:
 
     @property
     def authkey(self):
+        """The secret shared by a process family (for the HMAC handshakes)."""
         return self._config['authkey']
 
     @authkey.setter
@@ -250,6 +254,7 @@ class BaseProcess:
 
     @property
     def ident(self):
+        """The child's process id (None before ``start()``); ``pid`` is the same."""
         self._check_closed()
         if self is _current_process:
             return os.getpid()

@@ -32,6 +32,7 @@ class RemoteError(Exception):
 
 
 def convert_to_error(kind, result):
+    """The exception to raise for a reply of ``kind`` (``'#ERROR'``, ``'#TRACEBACK'``...)."""
     if kind == '#ERROR':
         return result
     if kind in ('#TRACEBACK', '#UNSERIALIZABLE'):
@@ -96,6 +97,8 @@ def _close_thread_connection(record):
 
 
 class BaseProxy:
+    """A handle on an object in a manager's server: each method call is a message."""
+
     _exposed_ = None
     _method_to_typeid_ = None
 

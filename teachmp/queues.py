@@ -147,6 +147,7 @@ class Queue:
         pass        # JoinableQueue counts one more unfinished task here
 
     def put_nowait(self, obj):
+        """``put(obj, False)``: raise ``queue.Full`` at once if there is no room."""
         return self.put(obj, False)
 
     def _check_open(self):
@@ -236,6 +237,7 @@ class Queue:
         return ForkingPickler.loads(data)
 
     def get_nowait(self):
+        """``get(False)``: raise ``queue.Empty`` at once if nothing is there."""
         return self.get(False)
 
     # stdlib-compat: Queue[int] in annotations, where the running stdlib has it

@@ -62,6 +62,7 @@ class ForkingPickler(pickle.Pickler):
 
     @classmethod
     def dumps(cls, obj, protocol=None):
+        """Pickle ``obj`` with the extra reducers; return the bytes (a memoryview)."""
         buf = io.BytesIO()
         cls(buf, protocol).dump(obj)
         return buf.getbuffer()

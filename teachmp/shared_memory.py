@@ -116,14 +116,17 @@ class SharedMemory:
 
     @property
     def buf(self):
+        """A ``memoryview`` of the block's bytes."""
         return self._buf
 
     @property
     def name(self):
+        """The block's name, which other processes attach with."""
         return self._name
 
     @property
     def size(self):
+        """The block's size in bytes (at least what was asked for)."""
         return self._size
 
     def close(self):
@@ -272,9 +275,11 @@ class ShareableList:
         return (self[i] for i in range(len(self)))
 
     def count(self, value):
+        """How many items are equal to ``value``."""
         return sum(1 for item in self if item == value)
 
     def index(self, value):
+        """The position of the first item equal to ``value`` (ValueError if none)."""
         for i, item in enumerate(self):
             if item == value:
                 return i
@@ -282,6 +287,7 @@ class ShareableList:
 
     @property
     def format(self):
+        """The struct format of the items, as the stdlib shows it."""
         return ''.join(self._kind(i) for i in range(len(self)))
 
     def __reduce__(self):

@@ -73,16 +73,20 @@ class SharedMemoryServer(Server):
             self.shared_memory_context.unlink()
 
     def shutdown(self, conn):
+        """Unlink every tracked block, then stop the server."""
         self.shared_memory_context.unlink()
         return super().shutdown(conn)
 
     def track_segment(self, conn, segment_name):
+        """Remember block ``segment_name``: it is unlinked at shutdown."""
         self.shared_memory_context.register_segment(segment_name)
 
     def release_segment(self, conn, segment_name):
+        """Unlink block ``segment_name`` now and forget it."""
         self.shared_memory_context.destroy_segment(segment_name)
 
     def list_segments(self, conn):
+        """The names of the blocks this server tracks."""
         return self.shared_memory_context.segment_names
 
 

@@ -137,10 +137,12 @@ def _locked_attribute(name):
     def set(self, value):
         with self._lock:
             setattr(self._obj, name, value)
-    return property(get, set)
+    return property(get, set, doc='``%s``, read or written under the lock.' % name)
 
 
 class SynchronizedBase:
+    """A lock-guarded wrapper around a shared ctypes object (see ``synchronized``)."""
+
     def __init__(self, obj, lock=None, ctx=None):
         self._obj = obj
         self._lock = _choose_lock(lock, ctx) if lock is None else lock
@@ -158,9 +160,11 @@ class SynchronizedBase:
         return synchronized, (self._obj, self._lock)
 
     def get_obj(self):
+        """The ctypes object itself, without the lock."""
         return self._obj
 
     def get_lock(self):
+        """The lock that guards the object: hold it around a whole update."""
         return self._lock
 
     def __repr__(self):
@@ -168,10 +172,14 @@ class SynchronizedBase:
 
 
 class Synchronized(SynchronizedBase):
+    """A shared ctypes value whose ``value`` takes the lock on each access."""
+
     value = _locked_attribute('value')
 
 
 class SynchronizedArray(SynchronizedBase):
+    """A shared ctypes array whose items and slices take the lock on each access."""
+
     def __len__(self):
         return len(self._obj)
 
@@ -191,5 +199,7 @@ class SynchronizedArray(SynchronizedBase):
 
 
 class SynchronizedString(SynchronizedArray):
+    """A shared ``c_char`` array, with ``value`` and ``raw`` under the lock too."""
+
     value = _locked_attribute('value')
     raw = _locked_attribute('raw')

@@ -36,11 +36,13 @@ _LENGTH = struct.Struct('!Q')
 
 
 def set_executable(exe):
+    """Start spawned children with ``exe`` instead of ``sys.executable``."""
     global _python_exe
     _python_exe = os.fsdecode(exe) if exe is not None else sys.executable
 
 
 def get_executable():
+    """The interpreter spawned children run."""
     return _python_exe
 
 

@@ -198,6 +198,7 @@ class Semaphore(SemLock):
         super().__init__(value, None)
 
     def get_value(self):
+        """The number of units available now (the bytes waiting in the pipe)."""
         return self._get_value()
 
     def __repr__(self):
