@@ -13,13 +13,15 @@ same map, with links, is the page "Where is the code" of the docs):
   01  process.py (BaseProcess.start, _bootstrap),      _EXIT_FUNCTION_IN_BOOTSTRAP,
       popen_fork.py, util.py (Finalize)                _cleanup_tests
   02  context.py, popen_spawn.py, spawn.py,            spawn._interpreter_flags,
-      reduction.py, spawning.py                        forkserver.py, forkserver_main.py
+      reduction.py, spawning.py, then forkserver.py    popen_forkserver.py
+      and forkserver_main.py (the third method)
   03  connection.py, then reduction.sendfds and        _read_large and its helpers,
       resource_sharer.py                               connection.__getattr__
   04  queues.py, queue_feeder.py (locks: black box)    _write_joined, the counters
   05  synchronize.py, condition.py                     RLock._enter_fast/_exit_fast,
                                                        _check_acquire_args
-  06  heap.py, sharedctypes.py, shared_memory.py       _libc_shm_call, ShareableList
+  06  heap.py, sharedctypes.py, shared_memory.py,      posixshm.py, ShareableList
+      resource_tracker.py
   07  managers.py, manager_server.py, proxies.py,      RebuildProxy, _after_fork,
       manager_proxies.py                               shared_memory_manager.py
   08  pool_worker.py, pool_handlers.py,                pool_recovery.py
@@ -29,7 +31,7 @@ same map, with links, is the page "Where is the code" of the docs):
   11, 12  no new modules
 
 Support files no chapter needs: errors.py, compat.py, fdutil.py,
-popen_spawn_posix.py, popen_forkserver.py, runner.py and __main__.py (the
+popen_spawn_posix.py, runner.py and __main__.py (the
 ``teachmp run`` command), dummy/ (threads), trace.py and trace_render.py (the
 timelines).  The layers, and the few imports that point up, are explained in
 the header of context.py and checked by tests/test_layers.py.

@@ -17,7 +17,7 @@ the bottom of the library, because its lowest layers consult them.
 
 **Where the imports go in a circle, and why.**  The library is layered (the
 map is ``LAYERS`` in ``tests/test_layers.py``, which fails on any import that
-points up without a reason).  Four kinds of import point up, each because the
+points up without a reason).  Five kinds of import point up, each because the
 API asks for it:
 
 * the facade: this module imports every component (lazily, inside the
@@ -34,7 +34,10 @@ API asks for it:
   ``multiprocessing`` alias again (``spawn``, ``forkserver`` import
   ``runner``, which imports the whole package);
 * the log: every module logs, ``process`` included, and the log's
-  process-name filter asks ``process`` for the current process's name.
+  process-name filter asks ``process`` for the current process's name;
+* the resource tracker: a spawned child joins the program's tracker, so
+  ``spawn`` (below the tracker, which spawns with ``spawn``'s interpreter)
+  hands it over with the preparation data, as the stdlib's spawn does.
 """
 
 import os

@@ -2,8 +2,8 @@
 
 ``LAYERS`` below is the map of the library, lowest layer first.  A module
 may import modules of its own layer or of a lower one.  An import that points
-*up* must be in ``UPWARD``, with the reason; every reason is one of four
-kinds, the same four that ``teachmp/context.py``'s header explains:
+*up* must be in ``UPWARD``, with the reason; every reason is one of five
+kinds, the same five that ``teachmp/context.py``'s header explains:
 
 * **facade**: ``teachmp.context`` is the top (``ctx.Lock()``, ``ctx.Pool()``
   reach every component), and a few components fall back to it
@@ -13,7 +13,9 @@ kinds, the same four that ``teachmp/context.py``'s header explains:
 * **run alias**: ``python -m teachmp run`` installs ``multiprocessing`` as an
   alias for teachmp, and a child started from such a program installs it again;
 * **log**: every module logs, so ``log`` is at the bottom, but its process-name
-  filter asks ``process`` for the name of the current process.
+  filter asks ``process`` for the name of the current process;
+* **tracker**: a spawned child joins the program's resource tracker, which
+  ``spawn`` hands over with the preparation data.
 
 Imports are read with ``ast`` from the source: module-level imports and the
 ones inside functions (lazy imports) count the same, since a lazy import is a
@@ -35,7 +37,7 @@ PACKAGE = os.path.join(ROOT, 'teachmp')
 # Lowest first.  Chapter numbers say where a layer is taught.
 LAYERS = [
     # leaves: import nothing from teachmp (log: see UPWARD)
-    ('leaves', ['errors', 'compat', 'fdutil', 'spawning', 'log']),
+    ('leaves', ['errors', 'compat', 'fdutil', 'spawning', 'posixshm', 'log']),
     # per-process housekeeping: finalizers, after-fork hooks (ch01)
     ('housekeeping', ['util']),
     # pickling for children, and whole messages over a pipe (ch02, ch03)
@@ -44,6 +46,8 @@ LAYERS = [
     # processes (ch01) and the start methods (ch02)
     ('processes', ['process']),
     ('start methods', ['popen_fork', 'spawn', 'popen_spawn', 'popen_spawn_posix']),
+    # the process that unlinks named shared memory a dead program left (ch06)
+    ('resource tracker', ['resource_tracker']),
     # listeners, the handshake, descriptor passing (ch03, ch09)
     ('listeners', ['auth', 'listener', 'xml_connection', 'resource_sharer']),
     # locks (ch05), shared memory (ch06), conditions built on both (ch05)
@@ -99,6 +103,9 @@ UPWARD = {
         'facade: Pool(context=None) uses the default context',
     ('managers', 'context'):
         'facade: BaseManager(ctx=None) uses the default context',
+    ('spawn', 'resource_tracker'):
+        'tracker: a spawned child joins the program\'s resource tracker, '
+        'handed over with the preparation data (the stdlib\'s spawn does too)',
     ('spawn', 'runner'):
         'run alias: a spawned child of a `teachmp run` program installs it',
     ('forkserver_main', 'runner'):
@@ -243,14 +250,14 @@ def test_the_dynamic_imports_are_still_in_the_source():
 def test_context_header_explains_the_kinds_of_upward_import():
     header = ast.get_docstring(ast.parse(open(MODULES['context'],
                                               encoding='utf-8').read()))
-    for kind in ('facade', 're-export', 'run', 'log'):
+    for kind in ('facade', 're-export', 'run', 'log', 'tracker'):
         assert kind in header, kind
 
 
 @pytest.mark.parametrize('edge', sorted(UPWARD))
-def test_every_reason_is_one_of_the_four_kinds(edge):
+def test_every_reason_is_one_of_the_five_kinds(edge):
     assert UPWARD[edge].split(':')[0] in (
-        'facade', 'stdlib re-export', 'run alias', 'log'), UPWARD[edge]
+        'facade', 'stdlib re-export', 'run alias', 'log', 'tracker'), UPWARD[edge]
 
 
 def test_a_planted_upward_import_is_caught(tmp_path, monkeypatch):

@@ -28,14 +28,18 @@ A name passes if it is in the code of a cited file:
   the file defines or uses (any ``Name``, attribute, argument, import,
   ``def``, ``class``);
 * a dotted name that starts with a module (``os.read``, ``io.BufferedReader``,
-  ``socket.socketpair``) must appear as that attribute chain in the file:
-  the file must really *use* the system call the prose names;
+  ``socket.socketpair``) must appear as that attribute chain in the file,
+  or as a method call on an object of that module (``sock.sendmsg`` for
+  ``socket.sendmsg``): the file must really *use* the call the prose names;
 * a dotted name that starts with a teachmp module (``synchronize.RLock``) is
   looked up in that module instead;
 * a dotted name that starts with a class or an object
   (``Connection._recv_exact``, ``self._lock``, ``v.value``) passes if its
   last part is an identifier of the file;
-* ``X.py`` passes if ``teachmp/X.py`` exists.
+* ``X.py`` passes if ``teachmp/X.py`` exists;
+* a constant of the OS interface (``SCM_RIGHTS``, ``SIGCHLD``, ``EAGAIN``: an
+  upper-case name of ``os``, ``socket``, ``signal``, ``errno``...) passes as a
+  known OS name: prose names them for the mechanism they stand for.
 
 Names that are not about the cited code pass too: Python's builtins
 (``EOFError``, ``len``), keywords (``None``), the public API of teachmp
@@ -48,6 +52,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import json
 import keyword
 import re
@@ -67,7 +72,6 @@ CHAPTER_ALLOWED = {
         'threading.Barrier': 'the model Barrier follows, named for comparison',
     },
     '06-shared-memory': {
-        'MAP_SHARED': "mmap.mmap's default flag, which heap.py relies on",
         'double': 'the C type, for alignment',
     },
     '10-logging': {
@@ -324,6 +328,8 @@ class Names:
             return _module_path(m.group(1)) is not None
         if name in self.free or keyword.iskeyword(name) or hasattr(builtins, name):
             return True
+        if _is_os_constant(name):
+            return True
         head, _, rest = name.partition('.')
         if head == 'teachmp' and rest:
             head, _, rest = rest.partition('.')
@@ -340,10 +346,40 @@ class Names:
             return self.ok(rest, (module,)) or \
                 any(name in _names_of(f).chains for f in files)
         if head in sys.stdlib_module_names:
-            # a system call or stdlib function: the cited code must use it
-            return any(name in _names_of(f).chains for f in files)
+            # a system call or stdlib function: the cited code must use it,
+            # as ``os.read(...)``, or as a method (``sock.sendmsg(...)`` for
+            # ``socket.sendmsg``, a method of the module's socket objects)
+            if any(name in _names_of(f).chains for f in files):
+                return True
+            last = name.rsplit('.', 1)[1]
+            return (_is_stdlib_method(head, last)
+                    and any(last in _names_of(f).identifiers for f in files))
         last = name.rsplit('.', 1)[1]      # obj.attr, Class.method
         return self.ok(last, files) or any(name in _names_of(f).chains for f in files)
+
+
+_OS_MODULES = ('os', 'socket', 'signal', 'errno', 'select', 'mmap', 'fcntl',
+               'termios', 'stat')
+
+
+def _is_os_constant(name):
+    """``SCM_RIGHTS``, ``SIGCHLD``, ``EAGAIN``: a constant of the OS interface."""
+    if not name.isupper():
+        return False
+    for module in _OS_MODULES:
+        if hasattr(importlib.import_module(module), name):
+            return True
+    return name in ('PIPE_BUF',)    # a POSIX limit (os.pathconf, not a constant)
+
+
+def _is_stdlib_method(module, attr):
+    """Is ``attr`` a method of a class of stdlib ``module`` (socket.sendmsg)?"""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return False
+    return any(isinstance(obj, type) and hasattr(obj, attr)
+               for obj in vars(mod).values())
 
 
 def _module_path(name):
