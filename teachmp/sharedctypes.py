@@ -107,6 +107,7 @@ def copy(obj):
 
 
 _structure_wrappers = weakref.WeakKeyDictionary()
+_rlock_held_here = synchronize.rlock_held_here    # a speed-up (see there)
 
 
 def synchronized(obj, lock=None, ctx=None):
@@ -131,10 +132,15 @@ def synchronized(obj, lock=None, ctx=None):
 def _locked_attribute(name):
     """A property whose every read and write of ``name`` holds the lock."""
     def get(self):
+        if _rlock_held_here(self._lock):    # held already: see there
+            return getattr(self._obj, name)
         with self._lock:
             return getattr(self._obj, name)
 
     def set(self, value):
+        if _rlock_held_here(self._lock):
+            setattr(self._obj, name, value)
+            return
         with self._lock:
             setattr(self._obj, name, value)
     return property(get, set, doc='``%s``, read or written under the lock.' % name)
