@@ -243,7 +243,7 @@ class Connection:
         """Read exactly ``size`` bytes, however the kernel splits them."""
         if size > _SMALL_MESSAGE:
             return _read_large(self._handle, size)    # a speed-up, see there
-        data = b''
+        data = os.read(self._handle, size)      # most messages: all of it
         while len(data) < size:
             chunk = os.read(self._handle, size - len(data))
             if not chunk:
