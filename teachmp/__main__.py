@@ -18,6 +18,7 @@ def _cmd_run(args):
 
 
 def build_parser(with_grading=True):
+    """The command line of ``python -m teachmp`` (``run``, and the course commands)."""
     parser = argparse.ArgumentParser(
         prog='python -m teachmp',
         description='teachmp: multiprocessing rebuilt from OS primitives, '
@@ -50,6 +51,7 @@ def build_parser(with_grading=True):
 
 
 def main(argv=None):
+    """Run one ``python -m teachmp`` command; return its exit status."""
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ['trace']:       # its own options: trace_render parses them

@@ -33,6 +33,11 @@ _FILLING, _DRAINING, _RESETTING, _BROKEN = 0, 1, -1, -2
 
 
 class Condition:
+    """A condition variable for processes, kept in three semaphores.
+
+    See the module docstring for how ``wait`` and ``notify`` use them.
+    """
+
     def __init__(self, lock=None, *, ctx=None):
         self._lock = lock if lock is not None else synchronize.RLock()
         self._sleepers = synchronize.Semaphore(0)
@@ -42,7 +47,7 @@ class Condition:
         self.release = self._lock.release
 
     def __getstate__(self):
-        from teachmp.context import assert_spawning
+        from teachmp.spawning import assert_spawning
         assert_spawning(self)
         return self._lock, self._sleepers, self._wakeup, self._woken
 
@@ -77,6 +82,7 @@ class Condition:
         return 1
 
     def wait(self, timeout=None):
+        """Release the lock, sleep until notified (or ``timeout``), take the lock back."""
         assert self._lock._semlock._is_mine(), \
             'must acquire() condition before using wait()'
         self._sleepers.release()
@@ -89,6 +95,7 @@ class Condition:
                 self._lock.acquire()
 
     def notify(self, n=1):
+        """Wake up to ``n`` waiting processes; the caller must hold the lock."""
         assert self._lock._semlock._is_mine(), 'lock is not owned'
         assert not self._wakeup.acquire(False)
         # Waiters that timed out left one unit in _woken and one in
@@ -109,9 +116,11 @@ class Condition:
                 pass
 
     def notify_all(self):
+        """Wake every waiting process; the caller must hold the lock."""
         self.notify(n=synchronize.SEM_VALUE_MAX)
 
     def wait_for(self, predicate, timeout=None):
+        """Wait until ``predicate()`` is true (or ``timeout``); return its last value."""
         result = predicate()
         if result:
             return result
@@ -129,11 +138,14 @@ class Condition:
 
 
 class Event:
+    """A flag shared by processes: ``set``, ``clear``, and ``wait`` for it."""
+
     def __init__(self, *, ctx=None):
         self._cond = Condition(synchronize.Lock())
         self._flag = synchronize.Semaphore(0)
 
     def is_set(self):
+        """Whether the flag is set."""
         with self._cond:
             if self._flag.acquire(False):
                 self._flag.release()
@@ -141,16 +153,19 @@ class Event:
             return False
 
     def set(self):
+        """Set the flag and wake every process waiting for it."""
         with self._cond:
             self._flag.acquire(False)
             self._flag.release()
             self._cond.notify_all()
 
     def clear(self):
+        """Unset the flag."""
         with self._cond:
             self._flag.acquire(False)
 
     def wait(self, timeout=None):
+        """Wait until the flag is set (or ``timeout``); return whether it is."""
         with self._cond:
             if self._flag.acquire(False):
                 self._flag.release()
@@ -177,7 +192,7 @@ class Barrier:
         self._parties = parties
 
     def __getstate__(self):
-        from teachmp.context import assert_spawning
+        from teachmp.spawning import assert_spawning
         assert_spawning(self)
         return (self._parties, self._action, self._timeout,
                 self._cond, self._shared)
@@ -193,6 +208,7 @@ class Barrier:
                       lambda self, v: self._shared.__setitem__(1, v))
 
     def wait(self, timeout=None):
+        """Wait for the other parties; return this one's index, 0 to parties - 1."""
         if timeout is None:
             timeout = self._timeout
         with self._cond:
@@ -263,14 +279,17 @@ class Barrier:
 
     @property
     def parties(self):
+        """The number of processes that must wait before they all go on."""
         return self._parties
 
     @property
     def n_waiting(self):
+        """The number of processes waiting right now."""
         return self._count if self._phase == _FILLING else 0
 
     @property
     def broken(self):
+        """Whether the barrier is broken (``abort()``, a timeout, a failed action)."""
         return self._phase == _BROKEN
 
     def __repr__(self):

@@ -11,21 +11,53 @@ The default matches the stdlib of the running Python: spawn on macOS (fork
 is unsafe with the system frameworks there); elsewhere fork up to 3.13 and
 forkserver from 3.14 (fork is unsafe in a program that has threads).
 
-The "spawning popen" is a per-thread note of which child is being started
-right now; pickling code consults it to decide whether a secret (the authkey)
-or a file descriptor may be written into the pickle (see ``reduction``).
+The "spawning popen" functions (``get_spawning_popen``, ``assert_spawning``)
+are the stdlib's names in this module; they live in ``teachmp.spawning``, at
+the bottom of the library, because its lowest layers consult them.
+
+**Where the imports go in a circle, and why.**  The library is layered (the
+map is ``LAYERS`` in ``tests/test_layers.py``, which fails on any import that
+points up without a reason).  Five kinds of import point up, each because the
+API asks for it:
+
+* the facade: this module imports every component (lazily, inside the
+  factory methods), and ``Pool``/``BaseManager`` with no context, and a child
+  setting its start method (``process._bootstrap``, ``spawn.prepare``), come
+  back to ``_default_context``;
+* stdlib re-exports: the stdlib keeps ``Condition`` in ``synchronize``,
+  ``ThreadPool`` in ``pool``, ``SharedMemoryManager`` in ``managers``,
+  ``Listener`` and the handshake in ``connection``, ``_exit_function`` in
+  ``util`` and ``DupFd``'s fallback next to ``reduction``; teachmp splits
+  those modules by idea, and the stdlib's module imports the new one back,
+  lazily, to keep the stdlib's names;
+* the run alias: a child of a ``python -m teachmp run`` program installs the
+  ``multiprocessing`` alias again (``spawn``, ``forkserver`` import
+  ``runner``, which imports the whole package);
+* the log: every module logs, ``process`` included, and the log's
+  process-name filter asks ``process`` for the current process's name;
+* the handover: a spawned child joins the program's resource tracker and,
+  when one is recording, its trace, so ``spawn`` (below both: the tracker
+  starts with ``spawn``'s interpreter, the trace wraps ``spawn``'s functions)
+  hands them over with the preparation data, as the stdlib's spawn does for
+  its tracker.
 """
 
 import os
 import sys
-import threading
 
 from teachmp import compat, errors, process
+from teachmp.spawning import (assert_spawning, get_spawning_popen,  # noqa: F401
+                              set_spawning_popen)      # (the stdlib's names)
 from teachmp.errors import (AuthenticationError, BufferTooShort,  # noqa: F401
                             ProcessError, TimeoutError)       # (re-exported)
 
 
 class BaseContext:
+    """The whole teachmp API, with children started by one start method.
+
+    Every factory here (``Lock``, ``Queue``, ``Pool``...) makes the object in
+    the module named next to it, telling it which context made it.
+    """
     ProcessError = errors.ProcessError
     BufferTooShort = errors.BufferTooShort
     TimeoutError = errors.TimeoutError
@@ -50,44 +82,54 @@ class BaseContext:
     # -- synchronization (teachmp.synchronize, teachmp.condition) ---------------
 
     def Lock(self):
+        """A lock for processes: one holder at a time (``teachmp.synchronize``)."""
         from teachmp.synchronize import Lock
         return Lock(ctx=self.get_context())
 
     def RLock(self):
+        """A lock its holder may take again, released as often as taken."""
         from teachmp.synchronize import RLock
         return RLock(ctx=self.get_context())
 
     def Semaphore(self, value=1):
+        """A counter of ``value`` units that processes take and give back."""
         from teachmp.synchronize import Semaphore
         return Semaphore(value, ctx=self.get_context())
 
     def BoundedSemaphore(self, value=1):
+        """A semaphore that refuses to be released above its starting value."""
         from teachmp.synchronize import BoundedSemaphore
         return BoundedSemaphore(value, ctx=self.get_context())
 
     def Condition(self, lock=None):
+        """A condition variable for processes, over ``lock`` (a new RLock if None)."""
         from teachmp.condition import Condition
         return Condition(lock, ctx=self.get_context())
 
     def Event(self):
+        """A flag that processes can set, clear and wait for."""
         from teachmp.condition import Event
         return Event(ctx=self.get_context())
 
     def Barrier(self, parties, action=None, timeout=None):
+        """A meeting point: ``wait()`` returns once ``parties`` processes wait."""
         from teachmp.condition import Barrier
         return Barrier(parties, action, timeout, ctx=self.get_context())
 
     # -- queues (teachmp.queues) ----------------------------------------------------
 
     def Queue(self, maxsize=0):
+        """A FIFO queue between processes: a pipe, a lock, and a feeder thread."""
         from teachmp.queues import Queue
         return Queue(maxsize, ctx=self.get_context())
 
     def JoinableQueue(self, maxsize=0):
+        """A ``Queue`` with ``task_done()`` and ``join()``: wait until all is done."""
         from teachmp.queues import JoinableQueue
         return JoinableQueue(maxsize, ctx=self.get_context())
 
     def SimpleQueue(self):
+        """A queue without a feeder thread or a size limit: a pipe and two locks."""
         from teachmp.queues import SimpleQueue
         return SimpleQueue(ctx=self.get_context())
 
@@ -100,6 +142,7 @@ class BaseContext:
 
     def Pool(self, processes=None, initializer=None, initargs=(),
              maxtasksperchild=None):
+        """A pool of worker processes that run functions for you (``teachmp.pool``)."""
         from teachmp.pool import Pool
         return Pool(processes, initializer, initargs, maxtasksperchild,
                     context=self.get_context())
@@ -107,27 +150,33 @@ class BaseContext:
     # -- shared memory (teachmp.sharedctypes) -------------------------------------
 
     def RawValue(self, typecode_or_type, *args):
+        """A ctypes object in shared memory, with no lock."""
         from teachmp.sharedctypes import RawValue
         return RawValue(typecode_or_type, *args)
 
     def RawArray(self, typecode_or_type, size_or_initializer):
+        """A ctypes array in shared memory, with no lock."""
         from teachmp.sharedctypes import RawArray
         return RawArray(typecode_or_type, size_or_initializer)
 
     def Value(self, typecode_or_type, *args, lock=True):
+        """A ctypes object in shared memory; ``.value`` takes a lock each time."""
         from teachmp.sharedctypes import Value
         return Value(typecode_or_type, *args, lock=lock, ctx=self.get_context())
 
     def Array(self, typecode_or_type, size_or_initializer, *, lock=True):
+        """A ctypes array in shared memory; each item access takes a lock."""
         from teachmp.sharedctypes import Array
         return Array(typecode_or_type, size_or_initializer, lock=lock,
                      ctx=self.get_context())
 
     def get_logger(self):
+        """Return teachmp's logger (``teachmp.log``), creating it on first use."""
         from teachmp.log import get_logger
         return get_logger()
 
     def log_to_stderr(self, level=None):
+        """Send teachmp's log to stderr, in the stdlib's format; return the logger."""
         from teachmp.log import log_to_stderr
         return log_to_stderr(level)
 
@@ -148,6 +197,7 @@ class BaseContext:
         """Kept for compatibility: connections always know how to pickle."""
 
     def get_context(self, method=None):
+        """The context of start method ``method`` ('fork', 'spawn'...), or this one."""
         if method is None:
             return self
         try:
@@ -157,9 +207,11 @@ class BaseContext:
         return ctx
 
     def get_start_method(self, allow_none=False):
+        """The name of this context's start method."""
         return self._name
 
     def set_start_method(self, method, force=False):
+        """Only the default context can change its start method: ValueError here."""
         raise ValueError('cannot set start method of concrete context')
 
     def get_all_start_methods(self):
@@ -184,6 +236,7 @@ class BaseContext:
 
 class Process(process.BaseProcess):
     """The ``Process`` of the default context: starts with the chosen method."""
+
     _start_method = None
 
     @staticmethod
@@ -193,6 +246,7 @@ class Process(process.BaseProcess):
 
 class DefaultContext(BaseContext):
     """Forwards to the concrete context chosen once per program."""
+
     Process = Process
 
     def __init__(self, context):
@@ -200,6 +254,7 @@ class DefaultContext(BaseContext):
         self._actual_context = None
 
     def get_context(self, method=None):
+        """The chosen context (fixing the default on first use), or ``method``'s."""
         if method is None:
             if self._actual_context is None:
                 self._actual_context = self._default_context
@@ -207,6 +262,7 @@ class DefaultContext(BaseContext):
         return super().get_context(method)
 
     def set_start_method(self, method, force=False):
+        """Choose the start method, once per program (``force=True`` to change it)."""
         if self._actual_context is not None and not force:
             raise RuntimeError('context has already been set')
         if method is None and force:
@@ -215,6 +271,7 @@ class DefaultContext(BaseContext):
         self._actual_context = self.get_context(method)
 
     def get_start_method(self, allow_none=False):
+        """The chosen start method's name (None if unchosen and ``allow_none``)."""
         if self._actual_context is None:
             if allow_none:
                 return None
@@ -250,16 +307,22 @@ class ForkServerProcess(process.BaseProcess):
 
 
 class ForkContext(BaseContext):
+    """The context whose children start with ``fork``: ``get_context('fork')``."""
+
     _name = 'fork'
     Process = ForkProcess
 
 
 class SpawnContext(BaseContext):
+    """The context whose children start with ``spawn``: ``get_context('spawn')``."""
+
     _name = 'spawn'
     Process = SpawnProcess
 
 
 class ForkServerContext(BaseContext):
+    """The context whose children the fork server forks: ``get_context('forkserver')``."""
+
     _name = 'forkserver'
     Process = ForkServerProcess
 
@@ -292,24 +355,7 @@ def _force_start_method(method):
     _default_context._actual_context = _concrete_contexts[method]
 
 
-_spawning = threading.local()
 _reducer = None         # what ``ctx.reducer`` returns (see BaseContext.reducer)
-
-
-def get_spawning_popen():
-    return getattr(_spawning, 'popen', None)
-
-
-def set_spawning_popen(popen):
-    _spawning.popen = popen
-
-
-def assert_spawning(obj):
-    """Refuse to pickle ``obj`` unless a child process is being started."""
-    if get_spawning_popen() is None:
-        raise RuntimeError(
-            '%s objects should only be shared between processes through '
-            'inheritance' % type(obj).__name__)
 
 
 # The names teachmp exports at the top level, as bound methods of the default

@@ -46,7 +46,7 @@ class Arena:
         self._closer = util.FdCloser(fd)
 
     def __reduce__(self):
-        from teachmp.context import assert_spawning
+        from teachmp.spawning import assert_spawning
         from teachmp.reduction import DupFd
         assert_spawning(self)
         return _rebuild_arena, (self.size, DupFd(self.fd))
@@ -70,6 +70,8 @@ def _make_backing_file(size):
 
 
 class Heap:
+    """This process's allocator: arenas of shared memory, cut into blocks."""
+
     def __init__(self):
         self._pid = os.getpid()
         self._lock = threading.Lock()
@@ -79,6 +81,7 @@ class Heap:
         self._top = None            # (arena, next free offset) for bumping
 
     def malloc(self, size):
+        """Return ``(arena, offset, size)`` of a free block of at least ``size`` bytes."""
         if size < 0:
             raise ValueError('Size {0:n} out of range'.format(size))
         size = max(_ALIGNMENT, (size + _ALIGNMENT - 1) & ~(_ALIGNMENT - 1))
@@ -104,6 +107,7 @@ class Heap:
         return arena, 0
 
     def free(self, arena, offset, size):
+        """Give a block back (later, if the lock is held: see the comment)."""
         if os.getpid() != self._pid:
             return          # a block inherited from our parent: not ours
         # free() runs from Block.__del__, i.e. whenever the garbage collector
@@ -152,6 +156,7 @@ class Block:
         return _rebuild_block, (self.arena, self.offset, self.size)
 
     def view(self):
+        """A ``memoryview`` of the block's bytes inside the arena's mapping."""
         return memoryview(self.arena.buffer)[self.offset:self.offset + self.size]
 
 

@@ -50,6 +50,7 @@ def _get_temp_dir():
 
 
 def arbitrary_address(family):
+    """A fresh address for a ``Listener`` of ``family`` (a new socket path for AF_UNIX)."""
     if family == 'AF_INET':
         return ('localhost', 0)
     if family == 'AF_UNIX':
@@ -125,6 +126,7 @@ class Listener:
         return conn
 
     def close(self):
+        """Close the listening socket (and remove its socket file)."""
         sock, self._socket = self._socket, None
         if sock is not None:
             sock.close()
@@ -136,10 +138,12 @@ class Listener:
 
     @property
     def address(self):
+        """The address clients connect to."""
         return self._address
 
     @property
     def last_accepted(self):
+        """The address of the last client accepted (None for AF_UNIX peers)."""
         return self._last_accepted
 
     def __enter__(self):

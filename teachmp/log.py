@@ -71,16 +71,19 @@ def log_to_stderr(level=None):
 
 
 def sub_debug(msg, *args):
+    """Log at level SUBDEBUG (5), if logging is on."""
     if _logger:
         _logger.log(SUBDEBUG, msg, *args, stacklevel=2)
 
 
 def debug(msg, *args):
+    """Log at level DEBUG, if logging is on (one ``if`` otherwise)."""
     if _logger:
         _logger.log(10, msg, *args, stacklevel=2)
 
 
 def info(msg, *args):
+    """Log at level INFO, if logging is on (one ``if`` otherwise)."""
     if _logger:
         _logger.log(20, msg, *args, stacklevel=2)
 
@@ -92,6 +95,7 @@ def warn(msg, *args):
 
 
 def sub_warning(msg, *args):
+    """Log at level SUBWARNING (25), if logging is on."""
     if _logger:
         _logger.log(SUBWARNING, msg, *args, stacklevel=2)
 
@@ -103,6 +107,7 @@ def logging_state():
 
 
 def restore_logging_state(to_stderr, level):
+    """In a spawned child: set up logging as ``logging_state()`` found it in the parent."""
     if to_stderr:
         log_to_stderr()
     if level is not None:

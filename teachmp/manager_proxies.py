@@ -27,6 +27,8 @@ _DICT_3_14 = ('__ior__', '__or__', '__reversed__', '__ror__', 'fromkeys') if com
 
 
 class IteratorProxy(BaseProxy):
+    """A proxy for an iterator in the server (what ``keys()`` or ``imap`` return)."""
+
     _exposed_ = ('__next__', 'send', 'throw', 'close')
 
     def __iter__(self):
@@ -36,23 +38,30 @@ class IteratorProxy(BaseProxy):
         return self._callmethod('__next__', args)
 
     def send(self, *args):
+        """``send()`` to the generator in the server."""
         return self._callmethod('send', args)
 
     def throw(self, *args):
+        """``throw()`` into the generator in the server."""
         return self._callmethod('throw', args)
 
     def close(self, *args):
+        """``close()`` the generator in the server."""
         return self._callmethod('close', args)
 
 
 class AcquirerProxy(BaseProxy):
+    """A proxy for a lock or semaphore in the server; usable in ``with``."""
+
     _exposed_ = ('acquire', 'release') + _LOCKED
 
     def acquire(self, blocking=True, timeout=None):
+        """Acquire the lock in the server (one round trip)."""
         args = (blocking,) if timeout is None else (blocking, timeout)
         return self._callmethod('acquire', args)
 
     def release(self):
+        """Release the lock in the server."""
         return self._callmethod('release')
 
     if compat.API_3_14:
@@ -67,18 +76,24 @@ class AcquirerProxy(BaseProxy):
 
 
 class ConditionProxy(AcquirerProxy):
+    """A proxy for a ``threading.Condition`` in the server."""
+
     _exposed_ = ('acquire', 'release') + _LOCKED + ('wait', 'notify', 'notify_all')
 
     def wait(self, timeout=None):
+        """Wait on the condition in the server (the lock must be held)."""
         return self._callmethod('wait', (timeout,))
 
     def notify(self, n=1):
+        """Wake up to ``n`` waiters in the server."""
         return self._callmethod('notify', (n,))
 
     def notify_all(self):
+        """Wake every waiter in the server."""
         return self._callmethod('notify_all')
 
     def wait_for(self, predicate, timeout=None):
+        """Wait until ``predicate()`` is true, re-checking it here after each wake-up."""
         result = predicate()
         if result:
             return result
@@ -95,40 +110,55 @@ class ConditionProxy(AcquirerProxy):
 
 
 class EventProxy(BaseProxy):
+    """A proxy for a ``threading.Event`` in the server."""
+
     _exposed_ = ('is_set', 'set', 'clear', 'wait')
 
     def is_set(self):
+        """Whether the event in the server is set."""
         return self._callmethod('is_set')
 
     def set(self):
+        """Set the event in the server."""
         return self._callmethod('set')
 
     def clear(self):
+        """Clear the event in the server."""
         return self._callmethod('clear')
 
     def wait(self, timeout=None):
+        """Wait for the event in the server (or ``timeout``)."""
         return self._callmethod('wait', (timeout,))
 
 
 class BarrierProxy(BaseProxy):
+    """A proxy for a ``threading.Barrier`` in the server."""
+
     _exposed_ = ('__getattribute__', 'wait', 'abort', 'reset')
 
     def wait(self, timeout=None):
+        """Wait at the barrier in the server."""
         return self._callmethod('wait', (timeout,))
 
     def abort(self):
+        """Break the barrier in the server."""
         return self._callmethod('abort')
 
     def reset(self):
+        """Reset the barrier in the server."""
         return self._callmethod('reset')
 
-    parties = property(lambda self: self._callmethod('__getattribute__', ('parties',)))
-    n_waiting = property(lambda self: self._callmethod('__getattribute__', ('n_waiting',)))
-    broken = property(lambda self: self._callmethod('__getattribute__', ('broken',)))
+    parties = property(lambda self: self._callmethod('__getattribute__', ('parties',)),
+                       doc="The barrier's ``parties``, read in the server.")
+    n_waiting = property(lambda self: self._callmethod('__getattribute__', ('n_waiting',)),
+                         doc="The barrier's ``n_waiting``, read in the server.")
+    broken = property(lambda self: self._callmethod('__getattribute__', ('broken',)),
+                      doc="The barrier's ``broken``, read in the server.")
 
 
 class NamespaceProxy(BaseProxy):
     """Attributes live in the server, except those starting with ``_``."""
+
     _exposed_ = ('__getattribute__', '__setattr__', '__delattr__')
 
     def __getattr__(self, key):
@@ -148,15 +178,19 @@ class NamespaceProxy(BaseProxy):
 
 
 class ValueProxy(BaseProxy):
+    """A proxy for a ``Value`` in the server: ``get``, ``set`` and ``value``."""
+
     _exposed_ = ('get', 'set')
 
     def get(self):
+        """The value in the server."""
         return self._callmethod('get')
 
     def set(self, value):
+        """Replace the value in the server."""
         return self._callmethod('set', (value,))
 
-    value = property(get, set)
+    value = property(get, set, doc='The value in the server (``get`` and ``set``).')
 
     __class_getitem__ = classmethod(types.GenericAlias)   # ValueProxy[int]
 
@@ -169,6 +203,8 @@ BaseListProxy = MakeProxyType('BaseListProxy', (
 
 
 class ListProxy(BaseListProxy):
+    """A proxy for a list in the server (``m.list()``)."""
+
     def __iadd__(self, value):
         self._callmethod('extend', (value,))
         return self
@@ -185,6 +221,8 @@ _BaseDictProxy = MakeProxyType('DictProxy', (
 
 
 class DictProxy(_BaseDictProxy):
+    """A proxy for a dict in the server (``m.dict()``)."""
+
     _method_to_typeid_ = {'__iter__': 'Iterator'}
 
     if compat.API_3_14:
@@ -249,6 +287,7 @@ if compat.API_3_14:
 
 ArrayProxy = MakeProxyType('ArrayProxy', ('__len__', '__getitem__', '__setitem__'))
 ArrayProxy.__module__ = __name__     # pickled by reference: say where it lives
+ArrayProxy.__doc__ = 'A proxy for an array in the server (``m.Array()``).'
 
 _BasePoolProxy = MakeProxyType('PoolProxy', (
     'apply', 'apply_async', 'close', 'imap', 'imap_unordered', 'join', 'map',
@@ -256,6 +295,8 @@ _BasePoolProxy = MakeProxyType('PoolProxy', (
 
 
 class PoolProxy(_BasePoolProxy):
+    """A proxy for a ``Pool`` in the server (``m.Pool()``)."""
+
     _method_to_typeid_ = {
         'apply_async': 'AsyncResult', 'map_async': 'AsyncResult',
         'starmap_async': 'AsyncResult', 'imap': 'Iterator',

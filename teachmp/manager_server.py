@@ -32,8 +32,21 @@ import sys
 import threading
 import traceback
 
-from teachmp import log, process
+from teachmp import connection, log, process, xml_connection
 from teachmp.errors import AuthenticationError
+
+# The serializers a manager can speak, by name: (listener class, client
+# function).  Both ends need the table (the server listens, every proxy
+# connects), so it lives here, below managers and proxies.
+listener_client = {'pickle': (connection.Listener, connection.Client),
+                   'xmlrpclib': (xml_connection.XmlListener, xml_connection.XmlClient)}
+
+
+class State:
+    """A manager's life: one mutable ``value`` (shared with its finalizer)."""
+
+    INITIAL, STARTED, SHUTDOWN = 0, 1, 2
+    __slots__ = ['value']
 
 
 class Token:
@@ -56,16 +69,18 @@ class Token:
 
 
 def public_methods(obj):
+    """The names of ``obj``'s public callable attributes: what a proxy may call by default."""
     return [name for name in dir(obj)
             if name[0] != '_' and callable(getattr(obj, name, None))]
 
 
 class Server:
+    """The manager's server: it owns the shared objects and runs their methods."""
+
     public = ['shutdown', 'create', 'accept_connection', 'get_methods',
               'debug_info', 'number_of_objects', 'dummy', 'incref', 'decref']
 
     def __init__(self, registry, address, authkey, serializer):
-        from teachmp.managers import listener_client
         if not isinstance(authkey, bytes):
             raise TypeError('Authkey {0!r} is type {1!s}, not bytes'.format(
                 authkey, type(authkey)))
@@ -100,6 +115,7 @@ class Server:
         sys.exit(0)
 
     def accepter(self):
+        """Accept connections for ever, each handled in a thread of its own."""
         while True:
             try:
                 conn = self.listener.accept()
@@ -202,12 +218,15 @@ class Server:
     # A subclass may extend ``fallback_mapping``, as with the stdlib's Server.
 
     def fallback_getvalue(self, conn, ident, obj):
+        """``_getvalue()`` on a proxy: send the referent itself (a copy)."""
         return obj
 
     def fallback_str(self, conn, ident, obj):
+        """``str(proxy)``: the referent's ``str``, computed in the server."""
         return str(obj)
 
     def fallback_repr(self, conn, ident, obj):
+        """``repr()`` of the referent, computed in the server."""
         return repr(obj)
 
     fallback_mapping = {'__str__': fallback_str, '__repr__': fallback_repr,
@@ -216,18 +235,22 @@ class Server:
     # -- the public (id None) requests ----------------------------------------
 
     def dummy(self, conn):
+        """Do nothing (clients use it to check that the server answers)."""
         pass
 
     def debug_info(self, conn):
+        """A text listing every shared object and its reference count."""
         with self.mutex:
             return '\n'.join('  %s:       refcount=%s\n    %s' % (
                 ident, self.id_to_refcount[ident], str(self.id_to_obj[ident][0])[:75])
                 for ident in self.id_to_refcount)
 
     def number_of_objects(self, conn):
+        """How many shared objects the server holds."""
         return len(self.id_to_refcount)
 
     def shutdown(self, conn):
+        """Answer, then stop the server."""
         try:
             log.debug('manager received shutdown message')
             conn.send(('#RETURN', None))
@@ -255,14 +278,17 @@ class Server:
         return ident, tuple(exposed)
 
     def get_methods(self, conn, token):
+        """The exposed methods of the object ``token`` names."""
         return tuple(self.id_to_obj[token.id][1])
 
     def accept_connection(self, conn, name):
+        """Turn this connection into a long-lived one for a proxy's calls."""
         threading.current_thread().name = name
         conn.send(('#RETURN', None))
         self.serve_client(conn)
 
     def incref(self, conn, ident):
+        """One more proxy holds object ``ident``."""
         with self.mutex:
             try:
                 self.id_to_refcount[ident] += 1
@@ -273,6 +299,7 @@ class Server:
                 self.id_to_obj[ident] = self.id_to_local_proxy_obj[ident]
 
     def decref(self, conn, ident):
+        """One proxy fewer holds object ``ident``; at zero the server forgets it."""
         with self.mutex:
             if ident not in self.id_to_refcount:
                 return

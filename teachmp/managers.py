@@ -27,7 +27,8 @@ import weakref
 
 from teachmp import compat, connection, log, pool, process, reduction, xml_connection
 from teachmp.errors import ProcessError
-from teachmp.manager_server import Server, Token, public_methods  # noqa: F401 (re-exported)
+from teachmp.manager_server import (Server, State, Token,  # noqa: F401 (re-exported)
+                                    listener_client, public_methods)
 from teachmp.manager_proxies import (AcquirerProxy, ArrayProxy,  # noqa: F401
                                      BarrierProxy, BaseListProxy, ConditionProxy,
                                      DictProxy, EventProxy, IteratorProxy,
@@ -38,10 +39,6 @@ from teachmp.proxies import (AutoProxy, BaseProxy, MakeProxyType,  # noqa: F401 
                              RebuildProxy, RemoteError, convert_to_error,
                              dispatch)
 
-listener_client = {'pickle': (connection.Listener, connection.Client),
-                   'xmlrpclib': (xml_connection.XmlListener, xml_connection.XmlClient)}
-
-
 # d.keys() on a DictProxy returns a dict view, which pickle refuses; like the
 # stdlib, send views as lists.
 def _rebuild_as_list(view):
@@ -50,11 +47,6 @@ def _rebuild_as_list(view):
 
 for _view in ({}.keys(), {}.values(), {}.items()):
     reduction.register(type(_view), _rebuild_as_list)
-
-
-class State:
-    INITIAL, STARTED, SHUTDOWN = 0, 1, 2
-    __slots__ = ['value']
 
 
 class BaseManager:
@@ -151,6 +143,7 @@ class BaseManager:
         return Token(typeid, self._address, ident), exposed
 
     def join(self, timeout=None):
+        """Wait for the server process to end (after ``shutdown()``)."""
         if self._process is not None:
             self._process.join(timeout)
             if not self._process.is_alive():
@@ -185,6 +178,7 @@ class BaseManager:
 
     @property
     def address(self):
+        """The address of the server (a socket path, or a (host, port) pair)."""
         return self._address
 
     @classmethod
@@ -215,6 +209,8 @@ class BaseManager:
                     conn.close()
                 return proxy
             temp.__name__ = typeid
+            temp.__doc__ = ('Create a shared %r object in the server and return '
+                            'a proxy for it.' % typeid)
             setattr(cls, typeid, temp)
 
 

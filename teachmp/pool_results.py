@@ -149,6 +149,7 @@ class IMapIterator:
         self._pool = None
 
     def next(self, timeout=None):
+        """The next result, waiting up to ``timeout`` seconds (``TimeoutError``)."""
         with self._cond:
             if not self._items:
                 if self._index == self._length:

@@ -115,14 +115,18 @@ class Popen:
                 pass            # already gone: nothing to stop
 
     def interrupt(self):
+        """Send SIGINT (``Process.interrupt()``, Python 3.14)."""
         self._send_signal(signal.SIGINT)
 
     def terminate(self):
+        """Send the child SIGTERM (if it is still running)."""
         self._send_signal(signal.SIGTERM)
 
     def kill(self):
+        """Send the child SIGKILL (if it is still running)."""
         self._send_signal(signal.SIGKILL)
 
     def close(self):
+        """Close the pipe ends kept for the child."""
         if self.finalizer is not None:
             self.finalizer()

@@ -22,7 +22,7 @@ the parent has threads (which ``os.fork`` warns about since Python 3.12).
 import io
 import os
 
-from teachmp import context, reduction, spawn, util
+from teachmp import reduction, spawn, spawning, util
 from teachmp.popen_fork import Popen as _ForkPopen
 
 
@@ -44,7 +44,7 @@ class Popen(_ForkPopen):
     def _pickle_for_child(self, process_obj):
         """The preparation data and the Process, each prefixed by its length."""
         data = io.BytesIO()
-        context.set_spawning_popen(self)
+        spawning.set_spawning_popen(self)
         try:
             for obj in (spawn.get_preparation_data(process_obj._name),
                         process_obj):
@@ -55,7 +55,7 @@ class Popen(_ForkPopen):
                     data.write(spawn._LENGTH.pack(len(blob)))
                     data.write(blob)
         finally:
-            context.set_spawning_popen(None)
+            spawning.set_spawning_popen(None)
         return data
 
     def _launch(self, process_obj):

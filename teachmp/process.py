@@ -17,12 +17,14 @@ child's identity is its parent's identity plus that count, so the second child
 of ``Process-1`` is ``Process-1:2``.
 """
 
+import atexit
 import itertools
 import os
 import signal
 import sys
 
-from teachmp import compat, log
+from teachmp import compat, log, util
+from teachmp.spawning import AuthenticationString  # noqa: F401 (the stdlib's name)
 
 # ---------------------------------------------------------------------------
 # Per-process state.  After fork the child rebinds all of these in _bootstrap.
@@ -62,21 +64,51 @@ def _cleanup():
             _children.discard(p)
 
 
-class AuthenticationString(bytes):
-    """Bytes that refuse to be pickled except while starting a child.
+# -- the end of a process -------------------------------------------------------
+# Registered with atexit below, and called by a child at the end of _bootstrap.
+# It lives here, with the children it joins; the stdlib's name for it is
+# util._exit_function (teachmp.util forwards that name here).
 
-    The authkey is a shared secret; letting it slip into an ordinary pickle
-    (a queue, a log, a file) would leak it.  Spawning a child is the one
-    moment it must travel, so ``reduction`` sets a flag for exactly that.
-    """
+def _exit_function():
+    """Terminate daemonic children, then join all children (once)."""
+    if util._exiting:
+        return
+    util._exiting = True
+    log.info('process shutting down')
+    log.debug('running all "atexit" finalizers with priority >= 0')
+    util._run_finalizers(0)
+    for p in active_children():
+        if p.daemon:
+            log.info('calling terminate() for daemon %s', p.name)
+            p._popen.terminate()
+    for p in active_children():
+        log.info('calling join() for process %s', p.name)
+        p.join()
+    log.debug('running the remaining "atexit" finalizers')
+    util._run_finalizers()
 
-    def __reduce__(self):
-        from teachmp.context import get_spawning_popen
-        if get_spawning_popen() is None:
-            raise TypeError(
-                'Pickling an AuthenticationString object is disallowed for '
-                'security reasons')
-        return AuthenticationString, (bytes(self),)
+
+exit_function = _exit_function
+
+
+def _cleanup_tests():
+    """Release what test suites leave behind: children, helper servers,
+    pending finalizers (the temp dir), garbage, zombies."""
+    import gc
+    active_children()               # joins the children that have ended
+    for name in ('teachmp.forkserver', 'teachmp.resource_tracker'):
+        module = sys.modules.get(name)
+        for attr in ('_forkserver', '_resource_tracker'):
+            helper = getattr(module, attr, None)
+            if helper is not None and hasattr(helper, '_stop'):
+                helper._stop()
+    util._run_finalizers()
+    gc.collect()
+    try:
+        from test import support
+    except ImportError:             # the interpreter's test package is optional
+        return
+    support.reap_children()
 
 
 # Map "-15" back to "-SIGTERM" for reprs, as the stdlib does.
@@ -149,6 +181,7 @@ class BaseProcess:
             _children.discard(self)
 
     def is_alive(self):
+        """Whether the child is still running (a finished child is reaped here)."""
         self._check_closed()
         if self is _current_process:
             return True
@@ -204,6 +237,7 @@ class BaseProcess:
 
     @property
     def name(self):
+        """The process's name: for reprs and logs, it need not be unique."""
         return self._name
 
     @name.setter
@@ -213,6 +247,7 @@ class BaseProcess:
 
     @property
     def daemon(self):
+        """Whether the child is daemonic: terminated when its parent exits."""
         return self._config.get('daemon', False)
 
     @daemon.setter
@@ -222,6 +257,7 @@ class BaseProcess:
 
     @property
     def authkey(self):
+        """The secret shared by a process family (for the HMAC handshakes)."""
         return self._config['authkey']
 
     @authkey.setter
@@ -238,6 +274,7 @@ class BaseProcess:
 
     @property
     def ident(self):
+        """The child's process id (None before ``start()``); ``pid`` is the same."""
         self._check_closed()
         if self is _current_process:
             return os.getpid()
@@ -283,7 +320,7 @@ class BaseProcess:
     def _bootstrap(self, parent_sentinel=None):
         """Run in the new child: become current, call run(), return exit code."""
         global _current_process, _parent_process, _process_counter, _children
-        from teachmp import context, util
+        from teachmp import context
         try:
             if self._start_method is not None:
                 context._force_start_method(self._start_method)
@@ -383,3 +420,5 @@ class _ParentProcess(BaseProcess):
 
 
 _current_process = _MainProcess()
+
+atexit.register(_exit_function)

@@ -20,7 +20,8 @@ describes the proxy itself, locally: ``<ListProxy object, typeid 'list' at
 import threading
 import weakref
 
-from teachmp import context, log, process, util
+from teachmp import log, process, spawning, util
+from teachmp.manager_server import State, listener_client
 
 
 class RemoteError(Exception):
@@ -31,6 +32,7 @@ class RemoteError(Exception):
 
 
 def convert_to_error(kind, result):
+    """The exception to raise for a reply of ``kind`` (``'#ERROR'``, ``'#TRACEBACK'``...)."""
     if kind == '#ERROR':
         return result
     if kind in ('#TRACEBACK', '#UNSERIALIZABLE'):
@@ -53,7 +55,6 @@ def dispatch(conn, ident, methodname, args=(), kwds={}):
 
 
 def _client_for(serializer):
-    from teachmp.managers import listener_client
     return listener_client[serializer][1]
 
 
@@ -96,6 +97,8 @@ def _close_thread_connection(record):
 
 
 class BaseProxy:
+    """A handle on an object in a manager's server: each method call is a message."""
+
     _exposed_ = None
     _method_to_typeid_ = None
 
@@ -174,7 +177,6 @@ class BaseProxy:
 
     @staticmethod
     def _decref(token, authkey, state, Client, record):
-        from teachmp.managers import State
         if state is None or state.value == State.STARTED:
             try:
                 conn = Client(token.address, authkey=authkey)
@@ -211,7 +213,7 @@ class BaseProxy:
 
     def __reduce__(self):
         kwds = {}
-        if context.get_spawning_popen() is not None:
+        if spawning.get_spawning_popen() is not None:
             kwds['authkey'] = self._authkey
         if getattr(self, '_isauto', False):
             kwds['exposed'] = self._exposed_

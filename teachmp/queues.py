@@ -51,7 +51,7 @@ import types
 import weakref
 from queue import Empty, Full
 
-from teachmp import compat, connection, context, log, util
+from teachmp import compat, connection, log, spawning, util
 from teachmp.condition import Condition
 from teachmp.queue_feeder import Feeder, _sentinel
 from teachmp.reduction import ForkingPickler
@@ -79,7 +79,7 @@ class Queue:
         util.register_after_fork(self, Queue._reset)
 
     def __getstate__(self):
-        context.assert_spawning(self)
+        spawning.assert_spawning(self)
         return (self._maxsize, self._reader, self._writer, self._rlock,
                 self._wlock, self._sem, self._count, self._opid)
 
@@ -147,6 +147,7 @@ class Queue:
         pass        # JoinableQueue counts one more unfinished task here
 
     def put_nowait(self, obj):
+        """``put(obj, False)``: raise ``queue.Full`` at once if there is no room."""
         return self.put(obj, False)
 
     def _check_open(self):
@@ -236,6 +237,7 @@ class Queue:
         return ForkingPickler.loads(data)
 
     def get_nowait(self):
+        """``get(False)``: raise ``queue.Empty`` at once if nothing is there."""
         return self.get(False)
 
     # stdlib-compat: Queue[int] in annotations, where the running stdlib has it
@@ -291,7 +293,7 @@ class SimpleQueue:
         self._wlock = Lock()
 
     def __getstate__(self):
-        context.assert_spawning(self)
+        spawning.assert_spawning(self)
         return self._reader, self._writer, self._rlock, self._wlock
 
     def __setstate__(self, state):

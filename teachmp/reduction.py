@@ -33,7 +33,7 @@ import pickle
 import socket
 import sys
 
-from teachmp import context
+from teachmp import spawning
 
 __all__ = ['send_handle', 'recv_handle', 'ForkingPickler', 'register', 'dump',
            'DupFd', 'sendfds', 'recvfds']
@@ -62,6 +62,7 @@ class ForkingPickler(pickle.Pickler):
 
     @classmethod
     def dumps(cls, obj, protocol=None):
+        """Pickle ``obj`` with the extra reducers; return the bytes (a memoryview)."""
         buf = io.BytesIO()
         cls(buf, protocol).dump(obj)
         return buf.getbuffer()
@@ -138,8 +139,9 @@ class _PassedFd:
     def detach(self):
         # Under forkserver the fd came by SCM_RIGHTS with a new number, and
         # what was pickled is its position in the list the child received.
-        fs = sys.modules.get('teachmp.forkserver')
-        inherited = fs.get_inherited_fds() if fs is not None else None
+        # (Looked up, not imported: only a fork server's child has it.)
+        fs = sys.modules.get('teachmp.forkserver_main')
+        inherited = fs._inherited_fds if fs is not None else None
         if inherited is not None:
             return inherited[self.fd]
         return self.fd
@@ -150,7 +152,7 @@ class _PassedFd:
 
 def DupFd(fd):
     """Return a picklable object whose ``detach()`` gives the receiver a copy of ``fd``."""
-    popen = context.get_spawning_popen()
+    popen = spawning.get_spawning_popen()
     if popen is not None:
         return _PassedFd(popen.duplicate_for_child(fd))
     from teachmp import resource_sharer

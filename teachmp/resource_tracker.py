@@ -38,7 +38,7 @@ import sys
 import threading
 import warnings
 
-from teachmp import compat, util
+from teachmp import compat, posixshm, util
 
 _RTYPES = ('shared_memory',)
 _MAX_MESSAGE = 512          # POSIX: writes up to PIPE_BUF (>= 512) are atomic
@@ -69,6 +69,7 @@ class ResourceTracker:
         return '<ResourceTracker %s>' % state
 
     def getfd(self):
+        """The write end of the tracker's pipe (the tracker is started if need be)."""
         self.ensure_running()
         return self._fd
 
@@ -208,7 +209,6 @@ def main(fd):
 
 
 def _clean_up(registered):
-    from teachmp.shared_memory import _shm_unlink
     for rtype, names in registered.items():
         if not names:
             continue
@@ -219,7 +219,7 @@ def _clean_up(registered):
         warnings.warn(message)
         for name in sorted(names):
             try:
-                _shm_unlink(name.lstrip('/'))
+                posixshm.shm_unlink(name.lstrip('/'))
             except FileNotFoundError:
                 pass    # unlinked by a process we did not hear from (a stdlib one)
             except OSError as e:

@@ -63,6 +63,7 @@ class _AliasFinder:
 
 
 def alias_installed():
+    """Whether ``import multiprocessing`` currently gives teachmp."""
     return any(isinstance(f, _AliasFinder) for f in sys.meta_path)
 
 

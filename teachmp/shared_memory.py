@@ -10,7 +10,8 @@ file ``/dev/shm/psm_1a2b3c4d`` on a RAM-backed filesystem, so this module
 opens that file with ``os.open`` and maps it with ``mmap`` -- the very object
 the stdlib's ``shm_open`` reaches, which is why a teachmp process and a
 stdlib process can share one block by name.  Elsewhere (macOS) the C
-functions ``shm_open``/``shm_unlink`` are called through ``ctypes``.
+functions ``shm_open``/``shm_unlink`` are called through ``ctypes``; both
+cases are in ``teachmp.posixshm``.
 
 A block the program forgets to ``unlink`` would stay in ``/dev/shm`` (and in
 RAM) until reboot; with ``track=True`` (the default) the name is registered
@@ -25,8 +26,6 @@ replaced by a shorter one, never a longer one).  Its layout is teachmp's own,
 described in ``ShareableList``.
 """
 
-import ctypes
-import ctypes.util
 import mmap
 import os
 import secrets
@@ -34,53 +33,14 @@ import struct
 import types
 
 from teachmp import compat, resource_tracker
+from teachmp.posixshm import shm_open, shm_unlink
 
 _PREFIX = 'psm_'
-_SHM_DIR = '/dev/shm'
 _O_FLAGS = os.O_RDWR
 
 
 def _make_name():
     return _PREFIX + secrets.token_hex(4)
-
-
-def _shm_open(name, flags, mode=0o600):
-    if os.path.isdir(_SHM_DIR):
-        with _named_as_shm(name):
-            return os.open(os.path.join(_SHM_DIR, name), flags, mode)
-    return _libc_shm_call('shm_open', name, flags, mode)
-
-
-def _shm_unlink(name):
-    if os.path.isdir(_SHM_DIR):
-        with _named_as_shm(name):
-            os.unlink(os.path.join(_SHM_DIR, name))
-    else:
-        _libc_shm_call('shm_unlink', name)
-
-
-class _named_as_shm:
-    """Report errors with the POSIX name ('/psm_...'), as shm_open does."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc is not None and isinstance(exc, OSError):
-            exc.filename = '/' + self.name
-        return False
-
-
-def _libc_shm_call(func, name, *args):
-    libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
-    result = getattr(libc, func)(('/' + name).encode(), *args)
-    if result < 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), name)
-    return result
 
 
 class SharedMemory:
@@ -99,7 +59,7 @@ class SharedMemory:
         while True:
             candidate = _make_name() if name is None else name
             try:
-                self._fd = _shm_open(candidate, flags)
+                self._fd = shm_open(candidate, flags)
             except FileExistsError:
                 if name is None:
                     continue    # a random name collided: draw another
@@ -115,7 +75,7 @@ class SharedMemory:
         except BaseException:
             os.close(self._fd)
             if create:
-                _shm_unlink(self._name)
+                shm_unlink(self._name)
             raise
         self._buf = memoryview(self._mmap)
         if track:
@@ -123,14 +83,17 @@ class SharedMemory:
 
     @property
     def buf(self):
+        """A ``memoryview`` of the block's bytes."""
         return self._buf
 
     @property
     def name(self):
+        """The block's name, which other processes attach with."""
         return self._name
 
     @property
     def size(self):
+        """The block's size in bytes (at least what was asked for)."""
         return self._size
 
     def close(self):
@@ -147,7 +110,7 @@ class SharedMemory:
 
     def unlink(self):
         """Remove the name; the memory goes once every process has closed it."""
-        _shm_unlink(self._name)
+        shm_unlink(self._name)
         if self._track:
             resource_tracker.unregister('/' + self._name, 'shared_memory')
 
@@ -297,9 +260,11 @@ class ShareableList:
         return (self[i] for i in range(len(self)))
 
     def count(self, value):
+        """How many items are equal to ``value``."""
         return sum(1 for item in self if item == value)
 
     def index(self, value):
+        """The position of the first item equal to ``value`` (ValueError if none)."""
         for i, item in enumerate(self):
             if item == value:
                 return i
@@ -307,6 +272,7 @@ class ShareableList:
 
     @property
     def format(self):
+        """The struct format of the items, as the stdlib shows it."""
         return ''.join(self._kind(i) for i in range(len(self)))
 
     def __reduce__(self):

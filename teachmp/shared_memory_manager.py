@@ -17,8 +17,8 @@ The server is an ordinary manager ``Server`` with three more requests:
 import os
 
 from teachmp import log, shared_memory
-from teachmp.manager_server import Server
-from teachmp.managers import BaseManager, State
+from teachmp.manager_server import Server, State
+from teachmp.managers import BaseManager
 from teachmp.errors import ProcessError
 from teachmp.proxies import dispatch
 
@@ -73,16 +73,20 @@ class SharedMemoryServer(Server):
             self.shared_memory_context.unlink()
 
     def shutdown(self, conn):
+        """Unlink every tracked block, then stop the server."""
         self.shared_memory_context.unlink()
         return super().shutdown(conn)
 
     def track_segment(self, conn, segment_name):
+        """Remember block ``segment_name``: it is unlinked at shutdown."""
         self.shared_memory_context.register_segment(segment_name)
 
     def release_segment(self, conn, segment_name):
+        """Unlink block ``segment_name`` now and forget it."""
         self.shared_memory_context.destroy_segment(segment_name)
 
     def list_segments(self, conn):
+        """The names of the blocks this server tracks."""
         return self.shared_memory_context.segment_names
 
 

@@ -19,11 +19,10 @@ outside process start-up they refuse to be pickled, like the stdlib's.
 """
 
 import ctypes
-import threading
 import weakref
 
 from teachmp import heap, reduction, synchronize
-from teachmp.context import assert_spawning
+from teachmp.spawning import assert_spawning
 
 typecode_to_type = {
     'c': ctypes.c_char, 'u': ctypes.c_wchar,
@@ -78,8 +77,7 @@ def RawArray(typecode_or_type, size_or_initializer):
 
 def _choose_lock(lock, ctx):
     if lock in (True, None):
-        from teachmp.synchronize import RLock
-        return RLock()
+        return synchronize.RLock()
     if not hasattr(lock, 'acquire'):
         raise AttributeError("%r has no method 'acquire'" % lock)
     return lock
@@ -109,6 +107,7 @@ def copy(obj):
 
 
 _structure_wrappers = weakref.WeakKeyDictionary()
+_rlock_held_here = synchronize.rlock_held_here    # a speed-up (see there)
 
 
 def synchronized(obj, lock=None, ctx=None):
@@ -130,43 +129,26 @@ def synchronized(obj, lock=None, ctx=None):
     return wrapper(obj, lock, ctx)
 
 
-_RLock = synchronize.RLock
-_get_ident = threading.get_ident
-
-
 def _locked_attribute(name):
-    # acquire/try/finally rather than "with": this runs on every access of
-    # v.value, and the context-manager protocol costs two extra calls.
-    # Inside "with v.get_lock():" the RLock is this thread's already, and
-    # taking it again would only count up and down: skip it (the inlined
-    # test costs less than the two calls it saves).
+    """A property whose every read and write of ``name`` holds the lock."""
     def get(self):
-        lock = self._lock
-        if (type(lock) is _RLock and lock._count
-                and lock._owner == (synchronize._pid, _get_ident())):
+        if _rlock_held_here(self._lock):    # held already: see there
             return getattr(self._obj, name)
-        lock.acquire()
-        try:
+        with self._lock:
             return getattr(self._obj, name)
-        finally:
-            lock.release()
 
     def set(self, value):
-        lock = self._lock
-        if (type(lock) is _RLock and lock._count
-                and lock._owner == (synchronize._pid, _get_ident())):
+        if _rlock_held_here(self._lock):
             setattr(self._obj, name, value)
             return
-        lock.acquire()
-        try:
+        with self._lock:
             setattr(self._obj, name, value)
-        finally:
-            lock.release()
-    return property(get, set)
-
+    return property(get, set, doc='``%s``, read or written under the lock.' % name)
 
 
 class SynchronizedBase:
+    """A lock-guarded wrapper around a shared ctypes object (see ``synchronized``)."""
+
     def __init__(self, obj, lock=None, ctx=None):
         self._obj = obj
         self._lock = _choose_lock(lock, ctx) if lock is None else lock
@@ -184,9 +166,11 @@ class SynchronizedBase:
         return synchronized, (self._obj, self._lock)
 
     def get_obj(self):
+        """The ctypes object itself, without the lock."""
         return self._obj
 
     def get_lock(self):
+        """The lock that guards the object: hold it around a whole update."""
         return self._lock
 
     def __repr__(self):
@@ -194,10 +178,14 @@ class SynchronizedBase:
 
 
 class Synchronized(SynchronizedBase):
+    """A shared ctypes value whose ``value`` takes the lock on each access."""
+
     value = _locked_attribute('value')
 
 
 class SynchronizedArray(SynchronizedBase):
+    """A shared ctypes array whose items and slices take the lock on each access."""
+
     def __len__(self):
         return len(self._obj)
 
@@ -217,5 +205,7 @@ class SynchronizedArray(SynchronizedBase):
 
 
 class SynchronizedString(SynchronizedArray):
+    """A shared ``c_char`` array, with ``value`` and ``raw`` under the lock too."""
+
     value = _locked_attribute('value')
     raw = _locked_attribute('raw')

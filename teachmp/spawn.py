@@ -29,18 +29,20 @@ import struct
 import sys
 import types
 
-from teachmp import log, process
+from teachmp import log, process, spawning
 
 _python_exe = sys.executable
 _LENGTH = struct.Struct('!Q')
 
 
 def set_executable(exe):
+    """Start spawned children with ``exe`` instead of ``sys.executable``."""
     global _python_exe
     _python_exe = os.fsdecode(exe) if exe is not None else sys.executable
 
 
 def get_executable():
+    """The interpreter spawned children run."""
     return _python_exe
 
 
@@ -155,7 +157,7 @@ def get_preparation_data(name):
             main_path = os.path.join(process.ORIGINAL_DIR, main_path)
         data['init_main_from_path'] = os.path.normpath(main_path)
     # python -c / interactive: nothing to import; only importable code works.
-    if context.get_spawning_popen() is not None:
+    if spawning.get_spawning_popen() is not None:
         # A child we launch shares this program's resource tracker, started
         # now if need be (as the stdlib does at every spawn launch): the
         # whole program tree then has one tracker, which ends with the last

@@ -38,24 +38,26 @@ import termios
 import threading
 import time
 
-from teachmp import compat, context, process, util
+from teachmp import compat, process, spawning, util
 
 SEM_VALUE_MAX = 65536
 _ONE = b'\x00'
 
 
-def _my_pid():
-    return _pid
+# Who am I?  An owner is (pid, thread id).  The pid is cached in a module
+# global and refreshed in a forked child, because acquire asks on every call
+# and os.getpid() is a system call on some platforms (and a Python-level
+# call everywhere); a spawned child imports this module afresh.
+_pid = os.getpid()
+_get_ident = threading.get_ident
 
 
 def _reset_pid():
     global _pid
     _pid = os.getpid()
-_get_ident = threading.get_ident
 
 
-_pid = os.getpid()
-os.register_at_fork(after_in_child=_reset_pid)   # getpid() without a syscall
+os.register_at_fork(after_in_child=_reset_pid)
 
 
 class SemLock:
@@ -89,7 +91,7 @@ class SemLock:
 
     # pickled only to start a spawned child: the fds travel with pass_fds
     def __getstate__(self):
-        context.assert_spawning(self)
+        spawning.assert_spawning(self)
         from teachmp.reduction import DupFd
         return DupFd(self._r), DupFd(self._w), self._maxvalue
 
@@ -159,7 +161,7 @@ class SemLock:
         return struct.unpack('i', buf)[0]
 
     def _is_mine(self):
-        return self._owner == (_pid, threading.get_ident())
+        return self._owner == (_pid, _get_ident())
 
     def __enter__(self):
         return self.acquire()
@@ -209,6 +211,7 @@ class Semaphore(SemLock):
         super().__init__(value, None)
 
     def get_value(self):
+        """The number of units available now (the bytes waiting in the pipe)."""
         return self._get_value()
 
     def __repr__(self):
@@ -267,26 +270,16 @@ class RLock(SemLock):
         super().__init__(1, 1)
 
     def acquire(self, block=True, timeout=None):
-        me = (_pid, _get_ident())
-        if self._count and self._owner == me:
+        if self._is_mine():
             self._count += 1        # already ours: no system call at all
             return True
-        if block is True and timeout is None:   # SemLock.acquire, inlined
-            try:
-                os.read(self._r, 1)
-            except BlockingIOError:
-                self._wait_for_unit(None)
-            self._owner, self._count = me, 1
-            return True
-        if SemLock.acquire(self, block, timeout):
-            self._count = 1
-            return True
-        return False
-
-    __enter__ = acquire
+        if not SemLock.acquire(self, block, timeout):
+            return False
+        self._count = 1
+        return True
 
     def release(self):
-        if not (self._count and self._owner == (_pid, _get_ident())):
+        if not self._is_mine():
             raise AssertionError(
                 'attempt to release recursive lock not owned by thread')
         self._count -= 1
@@ -296,11 +289,39 @@ class RLock(SemLock):
             self._owner = None
             os.write(self._w, _ONE)
 
-    def __exit__(self, *exc_info):
-        self.release()
-
     def _is_mine(self):
-        return self._count > 0 and self._owner == (_pid, threading.get_ident())
+        return self._count > 0 and self._owner == (_pid, _get_ident())
+
+    # -- speed-up: "with rlock:" --------------------------------------------------
+    # ``with`` is how most code takes an RLock (``with v.get_lock():`` around
+    # a Value update, chapter 06).  These two are acquire() and release() for
+    # exactly that case (block, no timeout), with the method calls written
+    # out: about 0.1 us less per ``with`` block (benchmark ``value_increment``).
+    # The logic is the one above.
+
+    def _enter_fast(self):
+        me = (_pid, _get_ident())
+        if self._count and self._owner == me:
+            self._count += 1
+            return True
+        try:
+            os.read(self._r, 1)     # SemLock.acquire(block=True), one unit
+        except BlockingIOError:
+            self._wait_for_unit(None)
+        self._owner, self._count = me, 1
+        return True
+
+    def _exit_fast(self, *exc_info):
+        if not (self._count and self._owner == (_pid, _get_ident())):
+            raise AssertionError(
+                'attempt to release recursive lock not owned by thread')
+        self._count -= 1
+        if self._count == 0:
+            self._owner = None
+            os.write(self._w, _ONE)
+
+    __enter__ = _enter_fast
+    __exit__ = _exit_fast
 
     def __repr__(self):
         try:
@@ -315,6 +336,21 @@ class RLock(SemLock):
         except OSError:
             owner, count = 'unknown', 'unknown'
         return '<%s(%s, %s)>' % (type(self).__name__, owner, count)
+
+
+def rlock_held_here(lock):
+    """Is ``lock`` an RLock that this thread of this process holds already?
+
+    A speed-up for the accessors of ``Value`` and ``Array``
+    (``sharedctypes._locked_attribute``): inside ``with v.get_lock():`` the
+    lock is already ours, and taking it again for each read and write of
+    ``v.value`` would only count the recursion up and down.  Skipping that
+    makes ``with v.get_lock(): v.value += 1`` about a quarter cheaper
+    (benchmark ``value_increment``).  The test lives here, next to the
+    fields it reads.
+    """
+    return (type(lock) is RLock and lock._count > 0
+            and lock._owner == (_pid, _get_ident()))
 
 
 _IN_CONDITION = ('Condition', 'Event', 'Barrier', 'BrokenBarrierError')

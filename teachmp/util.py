@@ -19,7 +19,9 @@ two registries and the functions that run them:
   it likes; they run in registration order.
 
 At the end of any teachmp process (``_exit_function``, registered with
-``atexit`` in the parent and called explicitly by a child before it leaves):
+``atexit`` in the parent and called explicitly by a child before it leaves;
+it lives in ``teachmp.process``, next to the children it joins, and this
+module forwards the stdlib's names ``_exit_function`` and ``exit_function``):
 finalizers with priority >= 0 run, daemonic children are terminated, every
 remaining child is joined, then the remaining finalizers run.  This is the
 documented contract of ``daemon``: a daemonic child never outlives its
@@ -47,7 +49,6 @@ there:
   ``teachmp.log``: a property on this module's class reads them there.
 """
 
-import atexit
 import itertools
 import os
 import sys
@@ -266,30 +267,6 @@ def is_exiting():
     return _exiting or _exiting is None
 
 
-def _exit_function():
-    """Terminate daemonic children, then join all children (once)."""
-    global _exiting
-    if _exiting:
-        return
-    _exiting = True
-    from teachmp.process import active_children
-    info('process shutting down')
-    debug('running all "atexit" finalizers with priority >= 0')
-    _run_finalizers(0)
-    for p in active_children():
-        if p.daemon:
-            info('calling terminate() for daemon %s', p.name)
-            p._popen.terminate()
-    for p in active_children():
-        info('calling join() for process %s', p.name)
-        p.join()
-    debug('running the remaining "atexit" finalizers')
-    _run_finalizers()
-
-
-exit_function = _exit_function
-
-
 def close_stdin():
     """A child must not read its parent's terminal: give it /dev/null."""
     if sys.stdin is None:
@@ -338,27 +315,6 @@ def _remove_temp_dir(rmtree, tempdir):
         _temp_dir = None
 
 
-def _cleanup_tests():
-    """Release what test suites leave behind: children, helper servers,
-    pending finalizers (the temp dir), garbage, zombies."""
-    import gc
-    from teachmp.process import active_children
-    active_children()               # joins the children that have ended
-    for name in ('teachmp.forkserver', 'teachmp.resource_tracker'):
-        module = sys.modules.get(name)
-        for attr in ('_forkserver', '_resource_tracker'):
-            helper = getattr(module, attr, None)
-            if helper is not None and hasattr(helper, '_stop'):
-                helper._stop()
-    _run_finalizers()
-    gc.collect()
-    try:
-        from test import support
-    except ImportError:             # the interpreter's test package is optional
-        return
-    support.reap_children()
-
-
 # -- the live logging state (see "Private names" in the header) -------------------
 
 class _UtilModule(types.ModuleType):
@@ -378,6 +334,20 @@ class _UtilModule(types.ModuleType):
     def _log_to_stderr(self, value):
         log._log_to_stderr = value
 
+    # The stdlib's util has the exit function; teachmp keeps it in
+    # process.py, next to the children it joins (this module sits below
+    # process and imports it only here, when one of these names is asked for).
+    @property
+    def _exit_function(self):
+        from teachmp import process
+        return process._exit_function
+
+    exit_function = _exit_function
+
+    @property
+    def _cleanup_tests(self):
+        from teachmp import process
+        return process._cleanup_tests
+
 
 sys.modules[__name__].__class__ = _UtilModule
-atexit.register(_exit_function)

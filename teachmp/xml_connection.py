@@ -31,9 +31,11 @@ class ConnectionWrapper:
             setattr(self, attr, getattr(conn, attr))
 
     def send(self, obj):
+        """Send ``obj`` encoded as XML-RPC."""
         self._conn.send_bytes(self._dumps(obj))
 
     def recv(self):
+        """Receive one XML-RPC message and decode it."""
         return self._loads(self._conn.recv_bytes())
 
     def __enter__(self):

@@ -54,6 +54,7 @@ class DummyProcess(threading.Thread):
 
     @property
     def exitcode(self):
+        """0 once the thread has run and ended, None before (a thread has no exit code)."""
         if self._start_called and not self.is_alive():
             return 0
         return None
@@ -65,6 +66,7 @@ current_process()._children = weakref.WeakKeyDictionary()
 
 
 def active_children():
+    """The threads started from this one that are still running."""
     children = current_process()._children
     for p in list(children):
         if not p.is_alive():
@@ -73,6 +75,7 @@ def active_children():
 
 
 def freeze_support():
+    """Does nothing, as for processes on POSIX."""
     pass
 
 
@@ -97,6 +100,7 @@ class Value:
 
     @property
     def value(self):
+        """The value (threads share memory: no lock needed to reach it)."""
         return self._value
 
     @value.setter
@@ -108,19 +112,23 @@ class Value:
 
 
 def Array(typecode, sequence, lock=True):
+    """A plain ``array.array``: threads share it already."""
     return array.array(typecode, sequence)
 
 
 def Pool(processes=None, initializer=None, initargs=()):
+    """A ``ThreadPool``: the Pool API, with threads as workers."""
     from teachmp.pool import ThreadPool
     return ThreadPool(processes, initializer, initargs)
 
 
 def Manager():
+    """This module: with threads, the real objects are shared already."""
     return __import__('teachmp.dummy', fromlist=['x'])
 
 
 def shutdown():
+    """Does nothing: there is no manager process to stop."""
     pass
 
 

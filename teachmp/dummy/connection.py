@@ -34,10 +34,12 @@ class Listener:
         return Connection(inbox, outbox)
 
     def close(self):
+        """Stop accepting connections."""
         self._backlog_queue = None
 
     @property
     def address(self):
+        """The backlog queue, which ``Client`` needs to connect."""
         return self._backlog_queue
 
     def __enter__(self):
@@ -88,5 +90,6 @@ class Connection:
 
 
 def Pipe(duplex=True):
+    """Two connected ends made of two ``queue.Queue`` objects."""
     a, b = Queue(), Queue()
     return Connection(a, b), Connection(b, a)
