@@ -48,6 +48,9 @@ def run(method):
         print('submit', ex.submit(square, 7).result(timeout=30))
         print('map', list(ex.map(square, range(12), chunksize=5, timeout=30)))
         future = ex.submit(fail, 'x')
+        # wait first: result() raises from another line of _base.py when it
+        # had to wait, and the traceback below must not depend on timing
+        cf.wait([future], timeout=30)
         try:
             future.result(timeout=30)
         except ValueError as exc:
