@@ -29,6 +29,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import io
+import linecache
 import marshal
 import os
 import runpy
@@ -152,7 +153,12 @@ def _run_code(text, args):
     sys.argv = ['-c'] + list(args)
     sys.path[0] = ''
     main = _fresh_main(loader=importlib.machinery.BuiltinImporter)
-    exec(compile(text, '<string>', 'exec', dont_inherit=True), main.__dict__)
+    code = compile(text, '<string>', 'exec', dont_inherit=True)
+    if sys.version_info >= (3, 13):
+        # From 3.13 python keeps the -c text for tracebacks, which then show
+        # its lines; an entry with no mtime is never checked against a file.
+        linecache.cache['<string>'] = (len(text), None, text.splitlines(True), '<string>')
+    exec(code, main.__dict__)
 
 
 def _run_module(name, args):
