@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv test docs docs-check serve bench test-all clean
+.PHONY: help venv test docs docs-check serve bench test-all client-tests clean
 
 help:
 	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     run the benchmarks and the scaling series (teachmp vs stdlib vs the OS floor)"
 	@echo "make test-all  run the suite on every Python 3.10-3.15 found (pyenv)"
+	@echo "make client-tests  CPython's concurrent.futures and main-handling tests, stdlib vs teachmp (~6 min)"
 	@echo "make clean     remove build outputs"
 
 $(STAMP): pyproject.toml
@@ -47,6 +48,12 @@ bench: $(STAMP)
 
 test-all:
 	$(PYTHON) tools/test_all.py
+
+# The whole of CPython's test_concurrent_futures process-pool classes and
+# test_multiprocessing_main_handling, on the stdlib and on teachmp (make test
+# runs a subset: tests/test_cpython_suites.py).
+client-tests: $(STAMP)
+	$(BIN)/python tools/run_cpython_tests.py --rerun
 
 clean:
 	rm -rf docs/_build .coverage .coverage.* htmlcov .pytest_cache

@@ -13,7 +13,7 @@ import sys
 
 def _cmd_run(args):
     from teachmp import runner
-    runner.run(args.target, args.args, module=args.module)
+    runner.run(args.target, args.args, module=args.module, code=args.code)
     return 0
 
 
@@ -28,10 +28,17 @@ def build_parser(with_grading=True):
         'run', help='run an unmodified multiprocessing program on teachmp',
         description='Run a program that imports multiprocessing, with '
                     'multiprocessing (and its submodules) resolving to teachmp, '
-                    'in the program and in every child it starts.')
+                    'in the program and in every child it starts.  With '
+                    'TEACHMP_ALIAS_SUBPROCESS=1 in the environment, also in '
+                    'the Python interpreters the program starts itself.')
     run.add_argument('-m', dest='module', action='store_true',
                      help='TARGET is a module name (like python -m)')
-    run.add_argument('target', metavar='TARGET', help='script path (or module with -m)')
+    run.add_argument('-c', dest='code', action='store_true',
+                     help='TARGET is program text (like python -c)')
+    run.add_argument('target', metavar='TARGET',
+                     help='what python would run: a script, a .pyc, a directory '
+                          'or zip file with __main__.py (a module with -m, '
+                          'program text with -c)')
     run.add_argument('args', nargs=argparse.REMAINDER, help='arguments for the program')
     run.set_defaults(func=_cmd_run)
     trace = sub.add_parser(

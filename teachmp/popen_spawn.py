@@ -22,7 +22,7 @@ the parent has threads (which ``os.fork`` warns about since Python 3.12).
 import io
 import os
 
-from teachmp import reduction, spawn, spawning, util
+from teachmp import reduction, spawn, stdlib_interop, util
 from teachmp.popen_fork import Popen as _ForkPopen
 
 
@@ -41,11 +41,14 @@ class Popen(_ForkPopen):
         self._fds.append(fd)
         return fd
 
+    # What the stdlib's reducers call as popen.DupFd(popen.duplicate_for_child(fd))
+    # when a stdlib object is pickled for our child (see stdlib_interop).
+    DupFd = reduction._PassedFd
+
     def _pickle_for_child(self, process_obj):
         """The preparation data and the Process, each prefixed by its length."""
         data = io.BytesIO()
-        spawning.set_spawning_popen(self)
-        try:
+        with stdlib_interop.spawning(self):
             for obj in (spawn.get_preparation_data(process_obj._name),
                         process_obj):
                 # Release the view at once: a memoryview left in this frame
@@ -54,8 +57,6 @@ class Popen(_ForkPopen):
                 with reduction.ForkingPickler.dumps(obj) as blob:
                     data.write(spawn._LENGTH.pack(len(blob)))
                     data.write(blob)
-        finally:
-            spawning.set_spawning_popen(None)
         return data
 
     def _launch(self, process_obj):

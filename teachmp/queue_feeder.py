@@ -31,6 +31,7 @@ acquisition of the lock, and joins small frames into few ``os.write`` calls
 (``_write_joined``; ``make bench``, case ``queue_one``, measures it).
 """
 
+import errno
 import threading
 
 from teachmp import util
@@ -44,7 +45,7 @@ class Feeder:
     """The feeder thread of one Queue in one process (see the module docstring)."""
 
     def __init__(self, buffer, notempty, writer, wlock, close_reader, sem,
-                 written, on_error):
+                 written, on_error, ignore_epipe=False):
         self.buffer = buffer            # objects put() appended, oldest first
         self.notempty = notempty        # put() notifies it; guards buffer and unwritten
         self.writer = writer            # the pipe's write end
@@ -53,6 +54,7 @@ class Feeder:
         self.sem = sem                  # maxsize slots (BoundedSemaphore) or None
         self.written = written          # shared count of items written, or None
         self.on_error = on_error        # called as on_error(exc, obj)
+        self.ignore_epipe = ignore_epipe    # no reader left: stop, say nothing
         self.unwritten = 0              # put() in this process, not yet written
         self.take = 1                   # items per batch, see _take_buffered
         self.thread = threading.Thread(target=self.run, name='QueueFeederThread',
@@ -110,7 +112,8 @@ class Feeder:
 
     def _write(self, pickles):
         """Write the pickles under the write lock; False if the pipe broke
-        while this process is exiting (the reader has gone: not worth a word)."""
+        while this process is exiting, or broke with the queue's
+        ``_ignore_epipe`` set (the readers have gone: not worth a word)."""
         size = sum(map(len, pickles))
         self.take = max(1, _TAKE_BYTES * len(pickles) // max(size, 1))
         self.wlock.acquire()
@@ -126,7 +129,7 @@ class Feeder:
             # A pipe write fails only when the pipe is broken (every reader
             # gone): what part of the batch got through no longer matters.
             self._dropped(len(pickles))
-            if util._exiting:
+            if util._exiting or (self.ignore_epipe and exc.errno == errno.EPIPE):
                 return False
             self.on_error(exc, pickles[0])
         finally:

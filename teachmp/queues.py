@@ -62,6 +62,10 @@ from teachmp.synchronize import SEM_VALUE_MAX, BoundedSemaphore, Lock
 class Queue:
     """A FIFO queue between processes: a pipe, two locks and a feeder thread."""
 
+    # The stdlib's switch (concurrent.futures sets it on its call queue):
+    # a pipe whose readers have all gone (EPIPE) stops the feeder quietly.
+    _ignore_epipe = False
+
     def __init__(self, maxsize=0, *, ctx=None):
         if maxsize > SEM_VALUE_MAX:
             raise ValueError('maxsize must be at most %d (the number of tokens '
@@ -162,7 +166,7 @@ class Queue:
             self._buffer, self._notempty, self._writer, self._wlock,
             self._reader.close, self._sem,
             self._count[0] if self._sem is None else None,
-            self._on_queue_feeder_error)
+            self._on_queue_feeder_error, self._ignore_epipe)
         self._thread = self._feeder.thread
         self._thread.start()
         self._close = self._stop_feeder
@@ -264,6 +268,18 @@ class Queue:
         self._joincancelled = True
         if self._cancel_join_hook is not None:
             self._cancel_join_hook()
+
+    def _terminate_broken(self):
+        """Close a queue whose readers are gone for good; don't wait to flush.
+
+        The stdlib's name (3.12+): ``concurrent.futures`` calls it after
+        killing the workers of a broken pool.  Once our read end is closed
+        too, no process reads the pipe, so a feeder stuck writing into it
+        fails with EPIPE and ends, and ``join_thread`` returns.
+        """
+        self._reader.close()
+        self.close()
+        self.join_thread()
 
 
 def _when_collected(obj, func, *args):

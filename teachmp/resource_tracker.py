@@ -61,6 +61,7 @@ class ResourceTracker:
         self._fd = None         # write end of the tracker's pipe
         self._pid = None        # the tracker's pid, in the process that started it
         self._owner = None      # ...and that process's pid (only it can reap)
+        self._exitcode = None   # the tracker's exit code, once _stop() reaped it
 
     def __repr__(self):
         state = 'not running' if self._fd is None else 'fd=%d' % self._fd
@@ -129,9 +130,10 @@ class ResourceTracker:
             self._fd = None
             if self._owner == os.getpid():
                 try:
-                    os.waitpid(self._pid, 0)
+                    _, status = os.waitpid(self._pid, 0)
+                    self._exitcode = os.waitstatus_to_exitcode(status)
                 except ChildProcessError:
-                    pass
+                    self._exitcode = None
             self._pid = self._owner = None
 
     def register(self, name, rtype):
@@ -186,7 +188,13 @@ def fd_for_child():
 
 
 def main(fd):
-    """Read registrations until EOF, then unlink what is left."""
+    """Read registrations until EOF, then unlink what is left.
+
+    The exit code is the stdlib's: 0 if nothing was left, 1 if something
+    leaked, 2 if a leftover could not be unlinked, 3 if a message was bad
+    (CPython's test_concurrent_futures checks it after a failing pool).
+    """
+    exit_code = 0
     # Ctrl-C and "kill" aimed at the program's group must not stop the
     # tracker first: it is the one process that must outlive the others.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -204,14 +212,18 @@ def main(fd):
                 else:
                     raise ValueError('unknown command %r' % cmd)
             except (ValueError, KeyError, UnicodeDecodeError) as e:
+                exit_code = 3
                 print('resource_tracker: ignored %r: %s' % (line, e), file=sys.stderr)
-    _clean_up(registered)
+    sys.exit(_clean_up(registered) or exit_code)
 
 
 def _clean_up(registered):
+    """Unlink the leftovers; return 1 if there were any, 2 if one failed, else 0."""
+    exit_code = 0
     for rtype, names in registered.items():
         if not names:
             continue
+        exit_code = max(exit_code, 1)
         message = ('resource_tracker: There appear to be %d leaked %s '
                    'objects to clean up at shutdown' % (len(names), rtype))
         if compat.SHM_TRACK_PARAM:      # 3.13 names them
@@ -223,4 +235,6 @@ def _clean_up(registered):
             except FileNotFoundError:
                 pass    # unlinked by a process we did not hear from (a stdlib one)
             except OSError as e:
+                exit_code = 2
                 warnings.warn('resource_tracker: %r: %s' % (name, e))
+    return exit_code

@@ -160,6 +160,11 @@ class SemLock:
         buf = fcntl.ioctl(self._r, termios.FIONREAD, b'\0\0\0\0')
         return struct.unpack('i', buf)[0]
 
+    def _is_zero(self):
+        # the stdlib's SemLock has it too; its Queue.full() calls it, and
+        # concurrent.futures builds that Queue on whatever context it is given
+        return not self._ready.poll(0)
+
     def _is_mine(self):
         return self._owner == (_pid, _get_ident())
 

@@ -46,7 +46,9 @@ LAYERS = [
     ('connections', ['connection']),
     # processes (ch01) and the start methods (ch02)
     ('processes', ['process']),
-    ('start methods', ['popen_fork', 'spawn', 'popen_spawn', 'popen_spawn_posix']),
+    # (stdlib_interop: stdlib objects in a teachmp child's start-up data)
+    ('start methods', ['popen_fork', 'spawn', 'stdlib_interop', 'popen_spawn',
+                       'popen_spawn_posix']),
     # the process that unlinks named shared memory a dead program left (ch06)
     ('resource tracker', ['resource_tracker']),
     # listeners, the handshake, descriptor passing (ch03, ch09)
@@ -71,7 +73,8 @@ LAYERS = [
     # the facade: contexts, and the package itself
     ('facade', ['context', '__init__']),
     # tools on top of the library: `teachmp run`, the tracer (ch12)
-    ('tools', ['runner', 'trace_render', '__main__']),
+    # (_alias_site.sitecustomize: the alias in interpreters a program starts)
+    ('tools', ['runner', '_alias_site.sitecustomize', 'trace_render', '__main__']),
 ]
 
 # (importer, imported): why this import points up.
