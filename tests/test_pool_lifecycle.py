@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 import queue_targets as qt
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 def in_thread(func, timeout=TIMEOUT):

@@ -24,8 +24,8 @@ import pytest
 
 import queue_targets as qt
 from impls import load_impl
+from support import TIMEOUT
 
-TIMEOUT = 20
 FAST = 5  # seconds within which a lost result must be reported
 
 HANG = pytest.mark.skip(reason="known hang in the stdlib (gh-66587): a result "

@@ -20,13 +20,7 @@ import pytest
 
 import sync_targets as st
 import teachmp.shared_memory as tm_shm
-
-TIMEOUT = 20
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived from the child"
-    return conn.recv()
+from support import TIMEOUT, recv
 
 
 def shm_module(mod):
