@@ -3,9 +3,9 @@
     python tools/run_tests.py [pytest arguments...]
     make test ARGS="tests/test_queues.py -x"       # the same, from make
 
-Steps: ``coverage erase``; ``coverage run -m pytest -n 4 --dist loadgroup
-ARGS``; ``coverage combine``; ``coverage report`` for the ``teachmp``
-package.
+Steps: ``ruff check`` (the house style, configured in pyproject.toml);
+``coverage erase``; ``coverage run -m pytest -n 4 --dist loadgroup ARGS``;
+``coverage combine``; ``coverage report`` for the ``teachmp`` package.
 
 Parallel workers (pytest-xdist).  Most tests spend their time waiting for
 child processes, pipes and timeouts, not computing, so more workers than
@@ -39,9 +39,12 @@ such children, and so are their own children; ``parallel = true`` gives
 each process its own data file, which ``combine`` merges.
 
 The exit status is pytest's (``no tests collected``, status 5, counts as a
-failure).  Coverage is a report, not a gate: while modules for later
-chapters are still being written the total is far from 90 %, and failing
-``make test`` for that would hide real failures.  Set
+failure), or 1 if ``ruff check`` found a problem: the tests still run, and
+``.venv/bin/python -m ruff check --fix`` repairs most findings.
+
+Coverage is a report, not a gate: while modules for later chapters are
+still being written the total is far from 90 %, and failing ``make test``
+for that would hide real failures.  Set
 ``TEACHMP_COVERAGE_FAIL_UNDER=85`` (say) to turn the report into a
 regression guard; the guard applies to full runs only (no pytest
 arguments), since a selection of tests naturally covers less.
@@ -70,6 +73,19 @@ def coverage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, check=check)
 
 
+def lint() -> int:
+    """``ruff check`` over the repository; its exit status (0: clean)."""
+    print("$ ruff check", flush=True)
+    status = subprocess.call([sys.executable, "-m", "ruff", "check"], cwd=ROOT)
+    if status != 0:
+        print(
+            "run_tests: ruff check failed (the house style: [tool.ruff] in pyproject.toml).\n"
+            "  Most findings fix themselves:  .venv/bin/python -m ruff check --fix\n"
+            "  the rest are listed above, with the file and line to edit."
+        )
+    return status
+
+
 def xdist_args(argv: list[str]) -> list[str]:
     """The ``-n N --dist loadgroup`` to add to *argv* ([] for a serial run)."""
     for arg in argv:
@@ -85,6 +101,7 @@ def xdist_args(argv: list[str]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     os.chdir(ROOT)
+    lint_status = lint()
     coverage("erase")
 
     pytest_args = xdist_args(argv) + argv
@@ -128,6 +145,9 @@ def main(argv: list[str]) -> int:
             f"run_tests: coverage {total:.1f} % is below the regression guard "
             f"of {guard:g} % (see tools/run_tests.py)"
         )
+        status = status or 1
+    if lint_status != 0:
+        print("run_tests: FAILED: ruff check (see its findings above; ruff check --fix)")
         status = status or 1
     return status
 
