@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 help:
 	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
+	@echo "               ARGS=\"tests/test_x.py -x\" runs a part; TEACHMP_TEST_WORKERS=0 runs serially"
 	@echo "make docs      build the site in English and Japanese into docs/_build/html"
 	@echo "make docs-check  load every page of the built site in headless Chromium"
 	@echo "make serve     serve the built site on http://localhost:8000"
@@ -28,7 +29,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python tools/run_tests.py
+	$(BIN)/python tools/run_tests.py $(ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python tools/build_docs.py

@@ -62,7 +62,7 @@ def arbitrary_address(family):
 
 def address_type(address):
     """The family an address belongs to, deduced from its shape."""
-    if type(address) == tuple:
+    if type(address) is tuple:
         return 'AF_INET'
     if type(address) is str and address.startswith('\\\\'):
         return 'AF_PIPE'

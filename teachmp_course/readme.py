@@ -79,7 +79,8 @@ def japanese(chapters, first, py, cd, export, points):
             "- このリポジトリにコミットを push してください。push のたびに GitHub Classroom が"
             "採点します。",
             f"- 各問題は、テストがすべて通れば {points} 点です（`.github/workflows/classroom.yml` "
-            "の各ステップの `max-score`）。ここで `python -m teachmp grade` を実行しても同じ点数になります。",
+            "の各ステップの `max-score`）。"
+            "ここで `python -m teachmp grade` を実行しても同じ点数になります。",
             "- 点数は GitHub のリポジトリの **Actions** タブで、最新の「Autograding Tests」の"
             "実行結果を開くと確認できます。", "",
             "Python 3.10 以上と、バージョンを固定したテストツールが必要です: "

@@ -23,11 +23,12 @@ Contract (other test files rely on it):
 
 Functions that run in a child process live in ``tests/helpers.py``
 (``import helpers``): they must be importable by name in a spawned child.
+The parent-side helpers (``recv``, ``start``, ``finish``, ``normalise``,
+``TIMEOUT``) live in ``tests/support.py``.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -85,7 +86,7 @@ def _stop_forkservers():
 
 
 @pytest.fixture(autouse=True)
-def _forkserver_sees_capture(request, leak_check):
+def _forkserver_sees_capture(request, leak_check):  # noqa: F811 (the fixture, by name)
     """A fork server's children write to the stderr the *server* inherited.
 
     The server lives across tests, so under ``capfd`` it would still write

@@ -15,8 +15,9 @@ import os
 import queue
 import sys
 
+from support import TIMEOUT
+
 IMPLS = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
-TIMEOUT = 20
 
 
 def load(impl_name):

@@ -10,7 +10,8 @@ import os
 import signal
 import threading
 
-TIMEOUT = 20
+from support import TIMEOUT
+
 BIG = 64 * 1024          # one item this size already fills a Linux pipe
 
 

@@ -4,7 +4,7 @@ socket *after* they started, through a pipe, a queue or a manager proxy.
 Importable by name, so that spawned children find them.
 """
 
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 def use_connection_from_pipe(ctl):

@@ -11,7 +11,7 @@ import ctypes
 import importlib
 from threading import BrokenBarrierError
 
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 class Point(ctypes.Structure):

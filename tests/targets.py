@@ -365,15 +365,6 @@ def run_program(impl_name, program, *args, via_runner=True, **kw):
     return run_python([program, *args], impl_name="teachmp", **kw)
 
 
-_PID = re.compile(r"\b(pid|parent)([ =:]*)\d+")
-_ADDR = re.compile(r"0x[0-9a-fA-F]+")
-
-
-def normalise(text):
-    text = _ADDR.sub("0xADDR", text)
-    return _PID.sub(lambda m: f"{m.group(1)}{m.group(2)}N", text)
-
-
 def squash(text):
     """Collapse all whitespace runs to one space (for multi-line messages)."""
     return " ".join(text.split())

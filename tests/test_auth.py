@@ -32,10 +32,10 @@ import pytest
 import teachmp
 import teachmp.connection as tm_connection
 import teachmp.listener as tm_listener
+from support import TIMEOUT, finish_program
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "programs", "listener_peer.py")
-TIMEOUT = 20
 MODS = {"teachmp": (tm_connection, teachmp), "stdlib": (std_connection, std_mp)}
 
 
@@ -177,17 +177,6 @@ def start_peer(python, *args):
     )
 
 
-def finish(proc):
-    try:
-        out, err = proc.communicate(timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate(timeout=TIMEOUT)
-        pytest.fail(f"peer program hung:\n{out}\n{err}")
-    assert proc.returncode == 0, err
-    return out
-
-
 @pytest.mark.parametrize("key", ["secret", "-"], ids=["key", "nokey"])
 @pytest.mark.parametrize("version", list(VERSIONS))
 def test_teachmp_client_to_other_python_listener(version, key):
@@ -204,7 +193,7 @@ def test_teachmp_client_to_other_python_listener(version, key):
             assert c.poll(TIMEOUT)
             assert c.recv_bytes() == b"olleh"
     finally:
-        out = finish(proc)
+        out = finish_program(proc)
     assert out.split() == ["done"]
 
 
@@ -226,7 +215,7 @@ def test_other_python_client_to_teachmp_listener(version, key):
 
         join = in_thread(serve)
         proc = start_peer(python, "connect", str(listener.address[1]), key)
-        out = finish(proc)
+        out = finish_program(proc)
         assert join() == {"from": version, "data": [1, 2, 3]}
     expected = "got ('echo', {'from': '%s', 'data': [1, 2, 3]})\nbytes b'ABC'\ndone\n"
     assert out == expected % version
@@ -242,13 +231,13 @@ def test_other_python_wrong_key_both_directions(version):
         with pytest.raises(teachmp.AuthenticationError):
             tm_connection.Client(("127.0.0.1", int(line[1])), authkey=b"wrong")
     finally:
-        out = finish(proc)
+        out = finish_program(proc)
     assert out.startswith("auth-error:")
     # other Python's Client, teachmp Listener
     with tm_connection.Listener(("127.0.0.1", 0), authkey=b"right") as listener:
         join = in_thread(listener.accept)
         proc = start_peer(python, "connect", str(listener.address[1]), "wrong")
-        out = finish(proc)
+        out = finish_program(proc)
         with pytest.raises(teachmp.AuthenticationError):
             join()
     assert out.startswith("auth-error:")

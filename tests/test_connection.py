@@ -15,13 +15,7 @@ import threading
 import pytest
 
 import targets
-
-TIMEOUT = 20
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived"
-    return conn.recv()
+from support import TIMEOUT, recv
 
 
 @pytest.fixture
@@ -499,7 +493,8 @@ def test_misuse_errors_match_the_stdlib(mpmod):
     actions = {
         "send_bytes(str)": lambda a, b: a.send_bytes("text"),
         "send_bytes(int)": lambda a, b: a.send_bytes(12),
-        "recv_bytes_into(bytes)": lambda a, b: (a.send_bytes(b"xy"), b.recv_bytes_into(b"immutable")),
+        "recv_bytes_into(bytes)":
+            lambda a, b: (a.send_bytes(b"xy"), b.recv_bytes_into(b"immutable")),
         "recv_bytes(maxlength=str)": lambda a, b: (a.send_bytes(b"xy"), b.recv_bytes("3")),
     }
     for name, action in actions.items():

@@ -13,13 +13,7 @@ import os
 import pytest
 
 import targets
-
-TIMEOUT = 20
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived from the child"
-    return conn.recv()
+from support import TIMEOUT, recv
 
 
 def stdlib_error(call):

@@ -76,7 +76,8 @@ def test_console_errors_keep_severe_but_not_the_automatic_favicon():
         {"level": "WARNING", "message": "deprecated"},
         {"level": "SEVERE", "message": "Uncaught TypeError: x is undefined"},
         {"level": "SEVERE", "message": ORIGIN + "/favicon.ico - Failed to load resource: 404"},
-        {"level": "SEVERE", "message": ORIGIN + "/en/_static/gone.js - Failed to load resource: 404"},
+        {"level": "SEVERE",
+         "message": ORIGIN + "/en/_static/gone.js - Failed to load resource: 404"},
     ]
     assert docs_check.console_errors(entries, ORIGIN) == [
         "Uncaught TypeError: x is undefined",

@@ -9,8 +9,7 @@ import queue
 import threading
 
 import pytest
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 @pytest.fixture(params=["teachmp", "stdlib"])

@@ -30,7 +30,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
 REPO = workspace.Workspace(EXERCISES, is_copy=False)
 CHAPTERS = REPO.chapter_dirs()
-ALL = [pytest.param(chapter.name, marker, id=marker)
+# One xdist group per chapter: its tests share the chapter's runs (_runs), so
+# in a parallel run (make test) they go to one worker and each run happens once.
+ALL = [pytest.param(chapter.name, marker, id=marker,
+                    marks=pytest.mark.xdist_group(f"exercises:{chapter.name}"))
        for chapter in CHAPTERS for marker, *_ in REPO.exercises(chapter)]
 SOLUTION_TEXTS = {p.read_bytes() for p in EXERCISES.glob("*/solution/*.py")}
 

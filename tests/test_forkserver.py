@@ -18,8 +18,7 @@ import pytest
 
 import targets
 from impls import load_impl
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 def server_module(mpmod):

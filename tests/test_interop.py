@@ -19,8 +19,8 @@ import multiprocessing.connection as std_connection
 import pytest
 
 import teachmp.connection as tm_connection
+from support import TIMEOUT, recv
 
-TIMEOUT = 20
 
 # Which end is which: (sender's module, receiver's module)
 DIRECTIONS = [
@@ -50,11 +50,6 @@ def pipe_ends(request):
     yield sender, receiver
     sender.close()
     receiver.close()
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived"
-    return conn.recv()
 
 
 def in_thread(func, *args):

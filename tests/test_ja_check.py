@@ -118,7 +118,8 @@ def test_half_width_parentheses(tmp_path):
 def test_translated_code_span(tmp_path):
     path = po(tmp_path, entry("as `(pid, thread id)`", "`(pid, スレッド ID)` として"))
     assert kinds(path) == [(8, "code")]
-    ok = po(tmp_path, entry("as `(pid, thread id)`", "`(pid, thread id)`（pid とスレッド ID の組）として"))
+    ok = po(tmp_path, entry("as `(pid, thread id)`",
+                            "`(pid, thread id)`（pid とスレッド ID の組）として"))
     assert kinds(ok) == []
 
 

@@ -2,13 +2,18 @@
 cleans leaked children up, and stays quiet for a clean test.
 
 The checked tests run in a separate pytest process, in a temporary folder
-whose conftest.py installs the same fixture as tests/conftest.py.
+whose conftest.py installs the same fixture as tests/conftest.py: once
+serially and once in an xdist worker (``make test`` runs the suite in
+parallel workers), where the worker's own threads and pipes (execnet's)
+exist before every test and must not be blamed on it.
 """
 
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 HERE = Path(__file__).resolve().parent
 
@@ -85,7 +90,7 @@ def test_failed_test_is_not_blamed_twice():
 '''
 
 
-def run_cases(tmp_path):
+def run_cases(tmp_path, extra=()):
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_cases.py").write_text(textwrap.dedent(CASES))
     (tmp_path / "pytest.ini").write_text(
@@ -93,7 +98,7 @@ def run_cases(tmp_path):
     )
     out = subprocess.run(
         [sys.executable, "-m", "pytest", "-rA", "-p", "no:cacheprovider",
-         "-p", "no:randomly", "test_cases.py"],
+         "-p", "no:randomly", *extra, "test_cases.py"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -112,8 +117,12 @@ def outcome(text, name):
     return found
 
 
-def test_leak_check_catches_each_kind(tmp_path):
-    text = run_cases(tmp_path)
+# loadfile: the cases run in file order on one worker (test_after_live_child
+# checks the clean-up after test_live_child)
+@pytest.mark.parametrize("extra", [(), ("-n", "1", "--dist", "loadfile")],
+                         ids=["serial", "xdist-worker"])
+def test_leak_check_catches_each_kind(tmp_path, extra):
+    text = run_cases(tmp_path, extra)
     assert outcome(text, "test_clean") == {"PASSED"}, text
     assert outcome(text, "test_live_child") == {"PASSED", "ERROR"}, text
     assert "child process pid" in text

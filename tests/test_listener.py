@@ -19,8 +19,8 @@ import pytest
 
 import teachmp
 import teachmp.connection as tm_connection
+from support import TIMEOUT
 
-TIMEOUT = 20
 MODS = {"teachmp": (tm_connection, teachmp), "stdlib": (std_connection, std_mp)}
 
 

@@ -23,13 +23,13 @@ import pytest
 
 import manager_targets as targets
 from impls import IMPLS, START_METHODS, load_impl
+from support import TIMEOUT
 
 
 def managers_of(impl_name):
     return importlib.import_module(IMPLS[impl_name] + ".managers")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TIMEOUT = 20
 
 
 def norm(text):

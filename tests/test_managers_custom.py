@@ -16,8 +16,7 @@ import pytest
 
 import manager_targets as targets
 from impls import IMPLS, START_METHODS, load_impl
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 def norm(text):

@@ -25,8 +25,8 @@ import pytest
 
 import queue_targets as qt
 from impls import IMPL_METHOD_PARAMS, load_impl
+from support import TIMEOUT
 
-TIMEOUT = 20
 NOT_RUNNING = r"^Pool not running$"
 TAG = "init-arg"
 

@@ -22,11 +22,8 @@ import time
 import warnings
 import weakref
 
-import pytest
-
 import queue_targets as qt
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 def in_thread(func, timeout=TIMEOUT):

@@ -23,13 +23,7 @@ import pytest
 
 import targets
 from impls import START_METHODS
-
-TIMEOUT = 20
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived from the child"
-    return conn.recv()
+from support import TIMEOUT, recv
 
 
 def stdlib_class_name(start_method):

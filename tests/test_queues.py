@@ -23,8 +23,8 @@ import time
 import pytest
 
 import queue_targets as qt
+from support import TIMEOUT, finish, start
 
-TIMEOUT = 20
 INHERITANCE = "objects should only be shared between processes through inheritance"
 CLOSED = r"^Queue <.*> is closed$"
 
@@ -57,17 +57,6 @@ def wait_until(predicate, timeout=TIMEOUT):
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in %ss" % timeout)
         time.sleep(0.005)
-
-
-def start(mp, target, *args):
-    p = mp.Process(target=target, args=args)
-    p.start()
-    return p
-
-
-def finish(p):
-    p.join(TIMEOUT)
-    assert p.exitcode == 0
 
 
 def in_thread(func, *args):
@@ -174,7 +163,6 @@ def test_qsize_and_empty_after_a_synchronising_step(mpmod, closing):
     assert q.get(timeout=TIMEOUT) == "c"
     assert q.qsize() == 0
     assert q.empty() is True
-
 
 
 @pytest.mark.parametrize("kind", ["Queue", "JoinableQueue"])

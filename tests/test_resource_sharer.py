@@ -11,8 +11,7 @@ import socket
 import pytest
 
 import sharer_targets as targets
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 @pytest.fixture(autouse=True)

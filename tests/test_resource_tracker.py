@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from impls import IMPLS, START_METHODS
+from support import TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 20
 SHM = Path("/dev/shm")
 HAS_TRACK = sys.version_info >= (3, 13)
 

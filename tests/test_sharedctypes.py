@@ -10,41 +10,20 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import re
 
 import pytest
 
 import sync_targets as st
 from sync_targets import Point
+from support import finish, normalise, recv, start
 
-TIMEOUT = 20
 INHERITANCE = "objects should only be shared between processes through inheritance"
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived from the child"
-    return conn.recv()
-
-
-def start(mp, target, *args):
-    p = mp.Process(target=target, args=args)
-    p.start()
-    return p
-
-
-def finish(*procs):
-    for p in procs:
-        p.join(TIMEOUT)
-    assert [p.exitcode for p in procs] == [0] * len(procs)
+# the defining module in a repr, both spellings (support.normalise makes it MOD.)
+MODULE = r"\b(multiprocessing|teachmp)\.sharedctypes\."
 
 
 def sharedctypes(mod):
     return importlib.import_module(mod.__name__ + ".sharedctypes")
-
-
-def normalise(text):
-    text = re.sub(r"0x[0-9a-fA-F]+", "0xADDR", text)
-    return re.sub(r"\b(multiprocessing|teachmp)\.sharedctypes\.", "MOD.", text)
 
 
 # -- Value ------------------------------------------------------------------------------
@@ -206,7 +185,7 @@ def test_array_int(mpmod):
     with pytest.raises(TypeError):
         arr[0] = "x"
     assert list(arr) == [10, 7, 8, 3, 4]
-    assert normalise(repr(arr)) == (
+    assert normalise(repr(arr), MODULE) == (
         "<SynchronizedArray wrapper for <MOD.c_int_Array_5 object at 0xADDR>>"
     )
 

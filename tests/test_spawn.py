@@ -20,6 +20,7 @@ import threading
 import pytest
 
 import targets
+from support import normalise
 
 HOWS = ["stdlib", "teachmp", "teachmp-run"]
 
@@ -47,7 +48,8 @@ def stdlib_result(*args, module=False):
 
 def assert_same_as_stdlib(result, expected):
     assert result.returncode == expected.returncode, result.stderr
-    assert targets.normalise(result.stdout) == targets.normalise(expected.stdout), result.stderr
+    assert normalise(result.stdout, pids=True) == normalise(expected.stdout, pids=True), \
+        result.stderr
 
 
 @pytest.mark.parametrize("how", HOWS)

@@ -17,27 +17,9 @@ import time
 import pytest
 
 import sync_targets as st
+from support import TIMEOUT, finish, recv, start
 
-TIMEOUT = 20
 INHERITANCE = "objects should only be shared between processes through inheritance"
-
-
-def recv(conn, timeout=TIMEOUT):
-    assert conn.poll(timeout), "nothing arrived from the child"
-    return conn.recv()
-
-
-def start(mp, target, *args):
-    p = mp.Process(target=target, args=args)
-    p.start()
-    return p
-
-
-def finish(p, *conns):
-    p.join(TIMEOUT)
-    assert p.exitcode == 0
-    for c in conns:
-        c.close()
 
 
 def in_thread(func, *args):
@@ -324,7 +306,7 @@ def test_lock_held_by_child(mp):
         assert repr(lock) == "<Lock(owner=MainProcess)>"
         lock.release()
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
 
 
 def test_child_waits_for_lock_held_by_parent(mp):
@@ -347,7 +329,7 @@ def test_child_waits_for_lock_held_by_parent(mp):
         lock.release()
         assert recv(a) is True
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
     assert lock.acquire(timeout=TIMEOUT) is True  # the child released it
     lock.release()
 
@@ -360,7 +342,7 @@ def test_lock_released_by_child(mp):
     try:
         assert recv(a) == ("ok", None)
     finally:
-        finish(p, b)
+        finish(p, close=(b,))
     # the child released it: it is unlocked now, here too (the stdlib's repr
     # still names us as owner here, from stale bookkeeping: not asserted)
     with pytest.raises(ValueError, match="released too many times"):
@@ -381,7 +363,7 @@ def test_lock_release_unlocked_in_child(mp):
         assert (kind, name) == ("exc", "ValueError")
         assert "released too many times" in message
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
 
 
 def test_rlock_held_by_parent_seen_from_child(mp):
@@ -393,7 +375,7 @@ def test_rlock_held_by_parent_seen_from_child(mp):
     try:
         seen = recv(a)
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
     assert seen["repr"] == "<RLock(SomeOtherProcess, nonzero)>"
     assert seen["acquire_nonblocking"] is False
     assert seen["acquire_timeout"] is False
@@ -420,7 +402,7 @@ def test_rlock_free_in_child(mp):
         assert rlock.acquire(timeout=TIMEOUT) is True
         rlock.release()
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
 
 
 def test_semaphore_across_processes(mp):
@@ -432,7 +414,7 @@ def test_semaphore_across_processes(mp):
         sem.release()
         assert recv(a) == (True, 0)
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
     assert sem.get_value() == 0
     sem.release()
     assert sem.get_value() == 1
@@ -446,7 +428,7 @@ def test_bounded_semaphore_over_release_in_child(mp):
     try:
         first, second = recv(a)
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
     assert first == ("ok", None)
     assert second[:2] == ("exc", "ValueError")
     assert sem.get_value() == 2
@@ -495,7 +477,7 @@ def test_lock_held_by_parent_repr_in_child(mp):
         try:
             assert recv(a) == "<Lock(owner=SomeOtherProcess)>"
         finally:
-            finish(p, a, b)
+            finish(p, close=(a, b))
 
 
 def test_lock_between_threads(mpmod):
@@ -535,12 +517,12 @@ def test_lock_shared_by_two_children(mp):
         a.send("go")
         assert recv(a) == "released"
     finally:
-        finish(holder, a, b)
+        finish(holder, close=(a, b))
     other = start(mp, st.try_acquire, lock, d, False)
     try:
         assert recv(c) is True
     finally:
-        finish(other, c, d)
+        finish(other, close=(c, d))
 
 
 def test_lock_and_value_reach_a_grandchild(mp, impl, start_method):
@@ -551,7 +533,7 @@ def test_lock_and_value_reach_a_grandchild(mp, impl, start_method):
     try:
         assert recv(a) == (0, 99)
     finally:
-        finish(p, a, b)
+        finish(p, close=(a, b))
     assert value.value == 99
     assert lock.acquire(False) is True
     lock.release()

@@ -17,11 +17,11 @@ import sys
 import pytest
 
 import teachmp
-from teachmp import connection, process, synchronize, trace, trace_render
+from teachmp import connection, synchronize, trace, trace_render
 
 import trace_targets
+from support import TIMEOUT
 
-TIMEOUT = 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METHODS = ('fork', 'spawn', 'forkserver')
 

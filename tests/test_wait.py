@@ -11,8 +11,7 @@ import time
 import pytest
 
 import targets
-
-TIMEOUT = 20
+from support import TIMEOUT
 
 
 def wait_of(mod):

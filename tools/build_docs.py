@@ -2,7 +2,7 @@
 """Build the teachmp site in English and Japanese, and keep the translations honest.
 
     python tools/build_docs.py              # check .po, build en + ja (-W) into docs/_build/html
-    python tools/build_docs.py --check-po   # only check the Japanese catalogs (and tools/ja_check.py)
+    python tools/build_docs.py --check-po   # only check the Japanese catalogs (+ tools/ja_check.py)
     python tools/build_docs.py --update-po  # regenerate .pot, merge into docs/locale/ja/*.po
     python tools/build_docs.py --update-po tutorials/03-pipes/index   # one page's .po only
 
@@ -14,7 +14,8 @@ every message in it, a non-empty and non-fuzzy translation in the matching
 a new paragraph, or a new page without a .po all stop the build and are
 listed.  Then tools/ja_check.py checks the Japanese text against the glossary
 (CONTRIBUTING.ja.md, 用語集) and its typography rules; ``--update-po`` drops
-the obsolete ``#~`` entries that sphinx-intl would keep.  The .mo files are build outputs: Sphinx compiles them itself.
+the obsolete ``#~`` entries that sphinx-intl would keep.  The .mo files are
+build outputs: Sphinx compiles them itself.
 
 Standard library plus Sphinx (and babel, which Sphinx depends on).  Paths are
 built with os.path, so the script does not care about the separator.

@@ -36,7 +36,8 @@ format       an English message that gettext takes for a %-format (``30 % of``)
 
 Code (inline spans, fenced blocks, role targets) is never checked for
 variants, nor is a Markdown region between ``<!-- ja_check: off -->`` and
-``<!-- ja_check: on -->`` (the glossary's table of forbidden forms).  Standard library plus markdown-it-py (a dependency of MyST).
+``<!-- ja_check: on -->`` (the glossary's table of forbidden forms).
+Standard library plus markdown-it-py (a dependency of MyST).
 """
 
 from __future__ import annotations
@@ -80,14 +81,16 @@ VARIANTS: list[tuple[str, str]] = [
     (r"スケジューラ(?!ー)", "スケジューラー"),
     (r"アロケータ(?!ー)", "アロケーター"),
     (r"フォルダ(?!ー)", "フォルダー"),
-    (r"メモリー|プロキシー|ライブラリー|ディレクトリー|エントリー(?!ポイント)", "プロキシ（-y で終わる語は長音なし：メモリ、ライブラリ、ディレクトリ、エントリ）"),
+    (r"メモリー|プロキシー|ライブラリー|ディレクトリー|エントリー(?!ポイント)",
+     "プロキシ（-y で終わる語は長音なし：メモリ、ライブラリ、ディレクトリ、エントリ）"),
     (r"(?:ひとつ|一つ|ふたつ|二つ|三つ|四つ)(?!残らず)", "1 つ（算用数字。「ひとつ残らず」は別）"),
     (r"アトミック(?!）)", "不可分（アトミック）"),
     (r"番兵", "目印（キューの停止用）/ センチネル（Process.sentinel）"),
     (r"待ち手", "待機中のプロセス"),
     (r"通信路の上", "回線上"),
     (r"採点付き|採点つき", "自動採点される"),
-    (r"第\s*0\d+\s*章|第\d+章|第\d+ 章|第 \d+章|(?<!第 )(?<![第\d])\d+ ?章から", "第 N 章（第 5 章）"),
+    (r"第\s*0\d+\s*章|第\d+章|第\d+ 章|第 \d+章|(?<!第 )(?<![第\d])\d+ ?章から",
+     "第 N 章（第 5 章）"),
     (r"(?<![\w`.-])stdlib(?![\w`])", "標準ライブラリ"),
     (r"(?<![\w`.-])(?:re-?)?import(?![\w`(])", "インポート（コードの中だけ import）"),
     (r"(?<![\w`.-])(?:terminate|kill)(?![\w`(])", "強制終了（SIGTERM / SIGKILL）"),
@@ -190,9 +193,11 @@ def check_text(text: str) -> list[tuple[int, str, str]]:
         # Padding between two Japanese characters; a space next to a Latin
         # word (「*spawn* 起動方式」) is the book's ordinary spacing.
         if before == " " and re.fullmatch(JCHAR, before2 or "x") and _jletter(first):
-            found.append((m.start(), "padded", f"space before {mark}{_short(inner)}{mark}: remove it"))
+            found.append((m.start(), "padded",
+                          f"space before {mark}{_short(inner)}{mark}: remove it"))
         if after == " " and re.fullmatch(JCHAR, after2 or "x") and _jletter(last):
-            found.append((m.start(), "padded", f"space after {mark}{_short(inner)}{mark}: remove it"))
+            found.append((m.start(), "padded",
+                          f"space after {mark}{_short(inner)}{mark}: remove it"))
         if _jletter(before) and _is_punct(first):
             found.append((m.start(), "unrendered",
                           f"{mark}{_short(inner)}{mark} starts with punctuation right after "
@@ -332,7 +337,8 @@ def _check_entry(path: str, line: int, msgid: str, msgstr: str) -> list[Problem]
         want, got = _markup_counts(msgid), _markup_counts(msgstr)
         if want != got:
             diff = ", ".join(f"{k} {want.get(k, 0)}→{got.get(k, 0)}"
-                             for k in sorted(set(want) | set(got)) if want.get(k, 0) != got.get(k, 0))
+                             for k in sorted(set(want) | set(got))
+                             if want.get(k, 0) != got.get(k, 0))
             problems.append(Problem(path, line, "markup",
                                     f"renders differently from the English ({diff})"))
     return problems

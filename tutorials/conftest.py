@@ -27,6 +27,10 @@ the rendered page nor in the .po files.)
 
 Use ```text, ```console or ```bash for anything that must not run, or put
 ``% skip: next`` before a block.
+
+Parallel runs (``make test`` uses pytest-xdist): all blocks of one document,
+both Sybils, are one ``xdist_group``, so they run on one worker, in order,
+in one namespace (see :func:`pytest_collection_modifyitems`).
 """
 
 from __future__ import annotations
@@ -198,6 +202,16 @@ _COMMON = dict(
     document_types={".md": TutorialDocument},
     teardown=teardown,
 )
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(config, items):
+    """One xdist group per document: its blocks depend on each other."""
+    for item in items:
+        path = Path(str(item.path))
+        if path.suffix == ".md" and path.is_relative_to(HERE):
+            group = "tutorial:" + path.relative_to(HERE).as_posix()
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 pytest_collect_file = (
     Sybil(name="stdlib", setup=setup_stdlib,
           fixtures=["leak_check_processes"], **_COMMON)

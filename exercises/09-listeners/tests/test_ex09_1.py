@@ -5,7 +5,6 @@ legacy MD5 form up to 3.11, the {digest} form from 3.12): the tests pass on
 both, because the exercise asks you to accept both."""
 import hmac
 import os
-import sys
 import multiprocessing as mp
 from multiprocessing.connection import Client, Listener
 

@@ -108,5 +108,6 @@ def test_echo_client_against_a_plain_listener(ex, listener):
                 except EOFError:
                     return "done"
     server = Background(one_client)
-    assert ex.echo_client(listener.address, KEY, [1, 2, 3]) == [("seen", 1), ("seen", 2), ("seen", 3)]
+    assert ex.echo_client(listener.address, KEY, [1, 2, 3]) == \
+        [("seen", 1), ("seen", 2), ("seen", 3)]
     assert server.finish() == "done", "echo_client must close its connection"

@@ -1,5 +1,4 @@
 """A finished child stays a zombie until its parent reaps it (Linux: reads /proc)."""
-import os
 import time
 import multiprocessing as mp
 
