@@ -25,7 +25,7 @@ import signal
 import threading
 import weakref
 
-from teachmp import compat, connection, log, pool, process, reduction, xml_connection
+from teachmp import compat, connection, log, pool, process, reduction
 from teachmp.errors import ProcessError
 from teachmp.manager_server import (Server, State, Token,  # noqa: F401 (re-exported)
                                     listener_client, public_methods)

@@ -22,6 +22,8 @@ import time
 import warnings
 import weakref
 
+import pytest
+
 import queue_targets as qt
 from support import TIMEOUT
 
