@@ -142,7 +142,7 @@ class Pool:
         # queues (a subclass's _setup_queues may bring others).
         self._owners = None
         if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
-            self._owners = RawArray('q', 2)
+            self._owners = RawArray('q', 3)     # see pool_worker.TASK_READER
 
     def _repopulate_pool(self):
         """Start a worker in every empty slot (the stdlib's hook)."""

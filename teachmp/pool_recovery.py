@@ -14,7 +14,8 @@ things, each from a note the worker left in shared memory (see
   queue's read lock, and send results inside the result queue's write lock.
   A worker killed there took the lock's token with it, and everyone else
   would wait forever: the token is given back (``recover_locks``);
-* a **half-read task**: a worker killed while reading a task leaves the rest
+* a **half-read task**: a worker killed while reading a task (after the
+  task arrived: an idle worker waits in ``poll`` first) leaves the rest
   of that message in the pipe, and the next reader would take it for a new
   header.  The pipe is emptied and the results of the tasks in it fail
   (``resync_task_queue``).
@@ -25,7 +26,7 @@ read.
 
 import os
 
-from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER,
+from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_BODY, TASK_READER,
                                  WorkerLostError, _FIELDS, _INDEX, _JOB, _PID)
 
 
@@ -34,7 +35,8 @@ def worker_exited(pool, slot, w):
     if pool._board is not None:
         fail_lost_task(pool._board, slot, w, pool._cache)
     if pool._owners is not None:
-        if pool._owners[TASK_READER] == w.pid:
+        if pool._owners[TASK_BODY] == w.pid:
+            pool._owners[TASK_BODY] = 0
             resync_task_queue(pool._inqueue, pool._cache, w)
         recover_locks(pool._owners, pool._inqueue, pool._outqueue, w.pid)
 

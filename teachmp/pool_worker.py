@@ -89,8 +89,10 @@ def starmapstar(args):
 
 
 # Which worker (pid) holds the task queue's read lock and the result queue's
-# write lock right now; 0 if none.  See _get_task and _put_result.
-TASK_READER, RESULT_WRITER = 0, 1
+# write lock right now; 0 if none.  TASK_BODY: the task reader has begun to
+# read a message (a worker killed before that left the pipe intact).  See
+# _get_task and _put_result.
+TASK_READER, RESULT_WRITER, TASK_BODY = 0, 1, 2
 
 
 def _get_task(inqueue, owners):
@@ -104,12 +106,17 @@ def _get_task(inqueue, owners):
     rlock = getattr(inqueue, '_rlock', None)
     if rlock is None or owners is None:
         return inqueue.get()
+    pid = os.getpid()
     with rlock:
-        owners[TASK_READER] = os.getpid()
+        owners[TASK_READER] = pid
         try:
+            # Wait for a task before saying "reading": an idle worker killed
+            # here leaves no half-read message behind, only the lock.
+            inqueue._reader.poll(None)
+            owners[TASK_BODY] = pid
             data = inqueue._reader.recv_bytes()
         finally:
-            owners[TASK_READER] = 0
+            owners[TASK_BODY] = owners[TASK_READER] = 0
     return ForkingPickler.loads(data)
 
 
