@@ -134,6 +134,9 @@ class ForkServer:
         from teachmp.listener import arbitrary_address
         address = arbitrary_address('AF_UNIX')  # in this process's temp dir
         listener = socket.socket(socket.AF_UNIX)
+        # The server inherits this descriptor and its flags: blocking, even
+        # if this program set socket.setdefaulttimeout().
+        listener.setblocking(True)
         alive_r, alive_w = os.pipe()
         config_r, config_w = os.pipe()
         try:
