@@ -136,8 +136,13 @@ class Pool:
         # Who holds a queue lock: workers can note it only for teachmp's own
         # queues (a subclass's _setup_queues may bring others).
         self._owners = None
+        self._results = None
         if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
             self._owners = RawArray('q', 2)
+            # read results so that a worker killed mid-message cannot wedge
+            # the result handler (pool_recovery.ResultStream)
+            self._results = pool_recovery.ResultStream(self._outqueue._reader)
+            self._quick_get = self._results.get
 
     def _repopulate_pool(self):
         """Start a worker in every empty slot (the stdlib's hook)."""
@@ -267,6 +272,8 @@ class Pool:
         # Poll rather than block in get(): terminate() then needs no message
         # (nor the result queue's write lock, which a killed worker may have
         # taken with it) to stop this thread.
+        if self._results is not None:
+            return self._results.ready(timeout)
         return self._outqueue._reader.poll(timeout)
 
     def _maintain_pool(self):

@@ -17,16 +17,24 @@ things, each from a note the worker left in shared memory (see
 * a **half-read task**: a worker killed while reading a task leaves the rest
   of that message in the pipe, and the next reader would take it for a new
   header.  The pipe is emptied and the results of the tasks in it fail
-  (``resync_task_queue``).
+  (``resync_task_queue``);
+* a **half-written result**: a worker killed while writing its result
+  leaves the first part of that message in the result pipe, and the result
+  handler would wait forever for the rest.  The result handler reads the
+  pipe through a ``ResultStream``, which never waits inside a message and
+  drops the cut-off one (the task itself fails through the board).
 
 None of this is needed to understand how a Pool works; skip it on a first
 read.
 """
 
+import collections
 import os
 
+from teachmp.connection import _BIG_HEADER, _HEADER
 from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER,
                                  WorkerLostError, _FIELDS, _INDEX, _JOB, _PID)
+from teachmp.reduction import ForkingPickler
 
 
 def worker_exited(pool, slot, w):
@@ -36,6 +44,13 @@ def worker_exited(pool, slot, w):
     if pool._owners is not None:
         if pool._owners[TASK_READER] == w.pid:
             resync_task_queue(pool._inqueue, pool._cache, w)
+        stream = getattr(pool, '_results', None)
+        if stream is not None and pool._owners[RESULT_WRITER] == w.pid:
+            # Killed while writing a result: the result handler must drop
+            # the cut-off message before anyone else may write (see
+            # ResultStream); it gives the lock back itself.
+            pool._owners[RESULT_WRITER] = 0
+            stream.writer_died(pool._outqueue._wlock.release)
         recover_locks(pool._owners, pool._inqueue, pool._outqueue, w.pid)
 
 
@@ -90,3 +105,79 @@ def recover_locks(owners, inqueue, outqueue, pid):
         if owners[which] == pid:
             owners[which] = 0
             lock.release()
+
+
+class ResultStream:
+    """The result pipe, read message by message without ever blocking
+    inside a message.
+
+    ``Connection.recv`` reads a header and then waits for as many bytes as
+    it announced.  If the worker writing that message is killed half-way,
+    the bytes never come, and the result handler -- the only reader --
+    waits forever: every later result is stuck behind it.  So the pool's
+    ``_result_waiting`` calls ``ready``, which reads whatever the pipe holds
+    right now and reports whether a *whole* message is buffered;
+    ``_quick_get`` then returns it.  A message cut short stays in the
+    buffer until the worker handler reports the writer's death
+    (``writer_died``): by then the dead writer added all it ever will, and
+    nobody else can write (it took the write lock with it), so once the
+    pipe is empty the partial message is dropped and the lock given back.
+    """
+
+    CHUNK = 1 << 18
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._buf = bytearray()
+        self._messages = collections.deque()
+        self._eof = False
+        self._release = None        # set by writer_died
+        self.dropped = 0            # cut-off messages dropped so far
+
+    def writer_died(self, release):
+        self._release = release
+
+    def ready(self, timeout):
+        """Is a whole message (or the end of the pipe) buffered?"""
+        if not self._messages and not self._eof:
+            if self._conn.poll(timeout):
+                self._read_available()
+            elif self._release is not None:
+                if self._buf:
+                    self.dropped += 1
+                    self._buf.clear()
+                release, self._release = self._release, None
+                release()
+        return bool(self._messages) or self._eof
+
+    def get(self):
+        while not self.ready(0.2):
+            pass
+        if not self._messages:
+            raise EOFError
+        return ForkingPickler.loads(self._messages.popleft())
+
+    def _read_available(self):
+        # poll said readable and this is the only reader: one read cannot block
+        data = os.read(self._conn.fileno(), self.CHUNK)
+        if not data:
+            self._eof = True
+            return
+        buf = self._buf
+        buf += data
+        while len(buf) >= 4:
+            size, = _HEADER.unpack_from(buf)
+            start = 4
+            if size == -1:
+                if len(buf) < 12:
+                    break
+                size, = _BIG_HEADER.unpack_from(buf, 4)
+                start = 12
+            if len(buf) < start + size:
+                break
+            self._messages.append(bytes(buf[start:start + size]))
+            del buf[:start + size]
+
+    def __repr__(self):
+        return '<ResultStream buffered=%d bytes, %d messages, dropped=%d>' % (
+            len(self._buf), len(self._messages), self.dropped)

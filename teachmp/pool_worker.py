@@ -102,13 +102,25 @@ def _get_task(inqueue, owners):
     rlock = getattr(inqueue, '_rlock', None)
     if rlock is None or owners is None:
         return inqueue.get()
-    with rlock:
-        owners[TASK_READER] = os.getpid()
-        try:
-            data = inqueue._reader.recv_bytes()
-        finally:
-            owners[TASK_READER] = 0
-    return ForkingPickler.loads(data)
+    rlock.acquire()
+    owners[TASK_READER] = os.getpid()
+    try:
+        data = inqueue._reader.recv_bytes()
+        # Unpickled before the note is cleared: a worker that dies right
+        # after taking the task (SIGKILL, an argument whose unpickling
+        # fails or crashes) is still "the reader", so the pool fails the
+        # queued work (pool_recovery.resync_task_queue) instead of waiting
+        # for a task nobody can name any more.
+        task = ForkingPickler.loads(data)
+    except (EOFError, OSError):
+        owners[TASK_READER] = 0     # the pool went away: a normal exit
+        rlock.release()
+        raise
+    # Any other exception leaves the note and the lock to the pool: the
+    # worker dies of it, and the pool repairs both.
+    owners[TASK_READER] = 0
+    rlock.release()
+    return task
 
 
 def _put_result(outqueue, message, owners):
