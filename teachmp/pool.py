@@ -137,6 +137,7 @@ class Pool:
         # queues (a subclass's _setup_queues may bring others).
         self._owners = None
         self._results = None
+        self._token_suspects = set()    # see pool_recovery.find_lost_tokens
         if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
             self._owners = RawArray('q', 2)
             # read results so that a worker killed mid-message cannot wedge
@@ -282,6 +283,8 @@ class Pool:
             # Also after close(): the work already queued still needs
             # workers (with maxtasksperchild, every worker retires).
             self._repopulate_pool()
+        if self._owners is not None:
+            pool_recovery.find_lost_tokens(self)
 
     def _join_exited_workers(self):
         """Join the workers that exited, emptying their slots; any found?"""

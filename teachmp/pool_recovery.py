@@ -107,6 +107,34 @@ def recover_locks(owners, inqueue, outqueue, pid):
             lock.release()
 
 
+def find_lost_tokens(pool):
+    """Give back a queue lock that is held, but by nobody the notes name.
+
+    A worker notes that it holds a lock just *after* taking it and clears
+    the note just *before* giving it back.  Killed in between, it takes the
+    token with it and no note says so.  The worker handler calls this every
+    half second: a lock that cannot be taken while its note is empty, at two
+    checks in a row, lost its token that way (a live worker stays in that
+    gap for microseconds, not for half a second).
+    """
+    suspects = set()
+    stream = getattr(pool, '_results', None)
+    for which, lock in ((TASK_READER, pool._inqueue._rlock),
+                        (RESULT_WRITER, pool._outqueue._wlock)):
+        if which == RESULT_WRITER and stream is not None and stream._release is not None:
+            continue        # held on purpose until the stream drops a message
+        if pool._owners[which] != 0:
+            continue
+        if lock.acquire(False):
+            lock.release()
+            continue
+        if which in pool._token_suspects and pool._owners[which] == 0:
+            lock.release()
+            continue
+        suspects.add(which)
+    pool._token_suspects = suspects
+
+
 class ResultStream:
     """The result pipe, read message by message without ever blocking
     inside a message.

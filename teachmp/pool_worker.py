@@ -91,7 +91,7 @@ def starmapstar(args):
 TASK_READER, RESULT_WRITER = 0, 1
 
 
-def _get_task(inqueue, owners):
+def _get_task(inqueue, owners, board=None, base=0):
     """``inqueue.get()``, noting in shared memory that we hold its read lock.
 
     Idle workers sleep inside ``get`` holding the queue's read lock.  If one
@@ -112,6 +112,11 @@ def _get_task(inqueue, owners):
         # queued work (pool_recovery.resync_task_queue) instead of waiting
         # for a task nobody can name any more.
         task = ForkingPickler.loads(data)
+        if board is not None and task is not None:
+            # On the board before the note goes: no moment when a worker
+            # killed here has a task that neither note names.
+            board[base + _PID], board[base + _INDEX] = os.getpid(), task[1]
+            board[base + _JOB] = task[0]
     except (EOFError, OSError):
         owners[TASK_READER] = 0     # the pool went away: a normal exit
         rlock.release()
@@ -146,7 +151,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
     done = 0
     while maxtasks is None or done < maxtasks:
         try:
-            task = _get_task(inqueue, owners)
+            task = _get_task(inqueue, owners, board, base)
         except (EOFError, OSError):
             log.debug('worker got EOFError or OSError -- exiting')
             break                       # the pool went away
