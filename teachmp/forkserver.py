@@ -186,8 +186,13 @@ class ForkServer:
                 self._forget()
                 self._start()
             client = self._connect()
-        parent_r, child_w = os.pipe()    # pid, then exit code, from the server
-        child_r, parent_w = os.pipe()    # pickles to the child; later: alive?
+        try:
+            # pid, then exit code, from the server; pickles to the child
+            # (later: alive?).  two_pipes leaks nothing if the second fails.
+            parent_r, child_w, child_r, parent_w = util.two_pipes()
+        except BaseException:
+            client.close()
+            raise
         try:
             with client:
                 send_fds(client, [child_r, child_w] + list(fds))

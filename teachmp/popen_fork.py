@@ -48,9 +48,13 @@ class Popen:
 
     def _launch(self, process_obj):
         with _CHILD_ENDS_IN_FLIGHT:
-            parent_r, child_w = os.pipe()    # sentinel: child's exit
-            child_r, parent_w = os.pipe()    # the child's view of our exit
-            self.pid = os.fork()
+            # the sentinel (child's exit), then the child's view of our exit
+            parent_r, child_w, child_r, parent_w = util.two_pipes()
+            try:
+                self.pid = os.fork()
+            except OSError:         # EAGAIN, ENOMEM: no child, no pipes
+                util.close_fds(parent_r, child_w, child_r, parent_w)
+                raise
             if self.pid == 0:
                 _CHILD_ENDS_IN_FLIGHT.release()     # our copy, for our children
                 self._run_child(process_obj, child_r, (parent_r, parent_w))

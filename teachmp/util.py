@@ -59,7 +59,7 @@ from subprocess import _args_from_interpreter_flags  # noqa: F401  (see header)
 from teachmp import log
 from teachmp.fdutil import (  # noqa: F401  (re-exported)
     MAXFD, FdCloser, abstract_sockets_supported, close_all_fds_except,
-    close_fds, is_abstract_socket_namespace, spawnv_passfds)
+    close_fds, is_abstract_socket_namespace, spawnv_passfds, two_pipes)
 from teachmp.log import (  # noqa: F401  (re-exported)
     DEFAULT_LOGGING_FORMAT, LOGGER_NAME, SUBDEBUG, SUBWARNING, debug,
     get_logger, info, log_to_stderr, sub_debug, sub_warning)

@@ -15,6 +15,7 @@ SIGINT scenarios wait for it) and, as its last line, one JSON object:
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -36,6 +37,9 @@ def shm_files():
 
 
 def main(impl_name, method, name):
+    # A program started in the background by a shell has SIGINT ignored;
+    # the SIGINT scenarios need Python's usual KeyboardInterrupt.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     impl = importlib.import_module({'teachmp': 'teachmp', 'stdlib': 'multiprocessing'}[impl_name])
     ctx = impl.get_context(method)
     scenario = scenarios.SCENARIOS[name]
