@@ -28,8 +28,9 @@ if '__main__' in _sys.modules:
 def _long_lived_helpers():
     """(pids, fds) of helper processes teachmp keeps for the program's life.
 
-    The fork server, once started, lives as long as this process; the test
-    suite's leak check asks here so that it does not count it as a leak.
+    The fork server and the resource tracker, once started, live as long as
+    this process; the test suite's leak check asks here so that it does not
+    count them as leaks.
     """
     pids, fds = set(), set()
     fs = _sys.modules.get('teachmp.forkserver')
@@ -37,6 +38,12 @@ def _long_lived_helpers():
     if server is not None and server._pid is not None:
         pids.add(server._pid)
         fds.add(server._alive_fd)
+    rt = _sys.modules.get('teachmp.resource_tracker')
+    tracker = getattr(rt, '_resource_tracker', None)
+    if tracker is not None and tracker._fd is not None:
+        fds.add(tracker._fd)
+        if tracker._pid is not None:
+            pids.add(tracker._pid)
     return pids, fds
 
 

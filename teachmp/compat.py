@@ -34,6 +34,9 @@ VERSION = _version()
 HANDSHAKE_NAMES_PUBLIC = VERSION < (3, 12)
 # 3.13: DictProxy and ListProxy accept subscripts (DictProxy[str, int]).
 GENERIC_DICT_LIST_PROXY = VERSION >= (3, 13)
+# 3.13: SharedMemory(track=False) opts out of the resource tracker, and the
+# tracker's leak warning lists the names it cleans up.
+SHM_TRACK_PARAM = VERSION >= (3, 13)
 # 3.14: Process.interrupt(); locked() on locks and semaphores and their
 # proxies; SyncManager.set()/SetProxy; more list and dict proxy methods;
 # util.warn / util.WARNING.

@@ -12,10 +12,12 @@ the stdlib's ``shm_open`` reaches, which is why a teachmp process and a
 stdlib process can share one block by name.  Elsewhere (macOS) the C
 functions ``shm_open``/``shm_unlink`` are called through ``ctypes``.
 
-Unlike the stdlib, teachmp runs no resource tracker: a block the program
-forgets to ``unlink`` stays in ``/dev/shm`` (and in RAM) until reboot.  The
-rule is the same in both: exactly one process -- usually the creator, once
-every user is done -- calls ``unlink()``; every process calls ``close()``.
+A block the program forgets to ``unlink`` would stay in ``/dev/shm`` (and in
+RAM) until reboot; with ``track=True`` (the default) the name is registered
+with the resource tracker (``teachmp.resource_tracker``), which unlinks it
+when the whole program has ended.  The rule is the same as in the stdlib:
+exactly one process -- usually the creator, once every user is done -- calls
+``unlink()``; every process calls ``close()``.
 
 ``ShareableList`` stores a short list of ints, floats, bools, ``None``, str
 and bytes in one block, each item in a fixed-size slot (so a str may later be
@@ -30,6 +32,8 @@ import os
 import secrets
 import struct
 import types
+
+from teachmp import compat, resource_tracker
 
 _PREFIX = 'psm_'
 _SHM_DIR = '/dev/shm'
@@ -102,6 +106,7 @@ class SharedMemory:
                 raise
             break
         self._name = candidate
+        self._track = track
         try:
             if create:
                 os.ftruncate(self._fd, size)
@@ -113,6 +118,8 @@ class SharedMemory:
                 _shm_unlink(self._name)
             raise
         self._buf = memoryview(self._mmap)
+        if track:
+            resource_tracker.register('/' + self._name, 'shared_memory')
 
     @property
     def buf(self):
@@ -141,6 +148,8 @@ class SharedMemory:
     def unlink(self):
         """Remove the name; the memory goes once every process has closed it."""
         _shm_unlink(self._name)
+        if self._track:
+            resource_tracker.unregister('/' + self._name, 'shared_memory')
 
     def __del__(self):
         try:
@@ -149,10 +158,26 @@ class SharedMemory:
             pass
 
     def __reduce__(self):
+        # The receiver attaches and registers the name with the tracker it
+        # reaches (the same one, within one program), as the stdlib does.
         return type(self), (self.name, False, self.size)
 
     def __repr__(self):
         return '%s(%r, size=%d)' % (type(self).__name__, self.name, self.size)
+
+
+if not compat.SHM_TRACK_PARAM:
+    # Before 3.13 the stdlib has no ``track`` parameter (every block is
+    # tracked): SharedMemory(track=False) is a TypeError there, and here.
+    _init_with_track = SharedMemory.__init__
+
+    def _init_without_track(self, name=None, create=False, size=0):
+        _init_with_track(self, name, create, size)
+
+    _init_without_track.__doc__ = _init_with_track.__doc__
+    _init_without_track.__name__ = '__init__'
+    _init_without_track.__qualname__ = 'SharedMemory.__init__'
+    SharedMemory.__init__ = _init_without_track
 
 
 # ---------------------------------------------------------------------------

@@ -155,6 +155,13 @@ def get_preparation_data(name):
             main_path = os.path.join(process.ORIGINAL_DIR, main_path)
         data['init_main_from_path'] = os.path.normpath(main_path)
     # python -c / interactive: nothing to import; only importable code works.
+    if context.get_spawning_popen() is not None:
+        # A child we launch shares this program's resource tracker, started
+        # now if need be (as the stdlib does at every spawn launch): the
+        # whole program tree then has one tracker, which ends with the last
+        # of its processes.  The descriptor travels with the data (DupFd).
+        from teachmp import resource_tracker
+        data['resource_tracker'] = resource_tracker.fd_for_child()
     return data
 
 
@@ -173,6 +180,9 @@ def prepare(data):
     os.chdir(data['dir'])
     process.ORIGINAL_DIR = data['orig_dir']
     context._force_start_method(data['start_method'])
+    if data.get('resource_tracker') is not None:
+        from teachmp import resource_tracker
+        resource_tracker._resource_tracker.inherit(data['resource_tracker'].detach())
     if 'init_main_from_name' in data:
         _fixup_main_from_name(data['init_main_from_name'])
     elif 'init_main_from_path' in data:

@@ -20,7 +20,8 @@ Header comments in the first 15 lines of a program adjust them::
 ``erase`` is for values that differ from run to run and that the standard
 rules do not catch: a pid printed as a bare number, a worker's name suffix,
 dots printed while polling.  It is applied to stdout and to the compared
-stderr line, after the standard normalisation and before ``unordered``
+stderr line (teachmp's teaching hints, paragraphs starting ``teachmp:``,
+left out), after the standard normalisation and before ``unordered``
 sorts the lines.  The regex is the rest of the line (trailing blanks are
 dropped).
 
@@ -114,8 +115,16 @@ def normalise(text: str) -> str:
     return _PID.sub("pid=N", text)
 
 
+# teachmp adds a teaching hint after some of the stdlib's messages (the
+# spawn guard error, a lambda sent to a Pool): an indented paragraph that
+# starts with "teachmp:".  The stdlib's own text before it is unchanged, and
+# that is what the last stderr line compares.
+_HINT = re.compile(r"^[ \t]+teachmp: .*?(?=^[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+
+
 def last_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
+    """The last non-blank line of *text*, teachmp's teaching hints left out."""
+    lines = [line for line in _HINT.sub("", text).splitlines() if line.strip()]
     return lines[-1] if lines else ""
 
 

@@ -240,7 +240,7 @@ def _failing_classes():
     import teachmp
     made = {}
     for modname, module in (('teachmp', teachmp), ('stdlib', multiprocessing)):
-        for method in ('fork', 'spawn'):
+        for method in ('fork', 'spawn', 'forkserver'):
             ctx = module.get_context(method)
             name = 'FailingProcess_%s_%s' % (modname, method)
             proc = type(name, (_FailingStart, ctx.Process), {})

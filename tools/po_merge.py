@@ -16,6 +16,11 @@ merges the catalogs as what they are, a set of entries keyed by msgid:
 * an entry added on one side is added; an entry one side deleted (its
   English is gone) and the other left alone is deleted.
 
+The header entry is kept as text, not through babel: babel rewrites the
+header's fields from its own model (a header it cannot parse comes back
+as ``FULL NAME <EMAIL@ADDRESS>`` and ``YEAR-MO-DA``, which ``msgfmt -c``
+rejects).  Ours is kept unless only theirs has real values.
+
 Locations and order come from the side that has the entry; run
 ``tools/build_docs.py --update-po PAGE`` afterwards to renumber them.
 
@@ -52,7 +57,37 @@ def _state(message):
     return (message.string, 'fuzzy' in message.flags)
 
 
+def _header(path):
+    """The header entry of the catalog at *path*, as text (comments up to the
+    blank line after ``msgid ""``), or None."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    start = text.find('msgid ""\n')
+    end = text.find('\n\n', start)
+    return text[:end + 1] if start >= 0 and end >= 0 else None
+
+
+def _pick_header(ours_path, theirs_path):
+    ours, theirs = _header(ours_path), _header(theirs_path)
+    if ours and 'YEAR-MO-DA' in ours and theirs and 'YEAR-MO-DA' not in theirs:
+        return theirs
+    return ours or theirs
+
+
+def _put_header(path, header):
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    current = _header(path)
+    if header and current:
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(header + text[len(current):])
+
+
 def merge(base_path, ours_path, theirs_path):
+    header = _pick_header(ours_path, theirs_path)
     base, ours, theirs = _read(base_path), _read(ours_path), _read(theirs_path)
     if ours is None or theirs is None:
         return 1
@@ -86,6 +121,7 @@ def merge(base_path, ours_path, theirs_path):
     ours.obsolete.clear()
     with open(ours_path, 'wb') as f:
         pofile.write_po(f, ours, width=76, include_previous=False)
+    _put_header(ours_path, header)
     if conflicts:
         print('po_merge: %d entr%s translated differently on both sides (marked fuzzy): %s'
               % (conflicts, 'y' if conflicts == 1 else 'ies', ours_path), file=sys.stderr)
