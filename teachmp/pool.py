@@ -137,7 +137,7 @@ class Pool:
         # queues (a subclass's _setup_queues may bring others).
         self._owners = None
         self._results = None
-        self._token_suspects = set()    # see pool_recovery.find_lost_tokens
+        self._token_suspects = {}       # see pool_recovery.find_lost_tokens
         if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
             self._owners = RawArray('q', 2)
             # read results so that a worker killed mid-message cannot wedge

@@ -30,6 +30,7 @@ read.
 
 import collections
 import os
+import time
 
 from teachmp.connection import _BIG_HEADER, _HEADER
 from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER,
@@ -107,32 +108,42 @@ def recover_locks(owners, inqueue, outqueue, pid):
             lock.release()
 
 
-def find_lost_tokens(pool):
+def find_lost_tokens(pool, now=None):
     """Give back a queue lock that is held, but by nobody the notes name.
 
     A worker notes that it holds a lock just *after* taking it and clears
     the note just *before* giving it back.  Killed in between, it takes the
-    token with it and no note says so.  The worker handler calls this every
-    half second: a lock that cannot be taken while its note is empty, at two
-    checks in a row, lost its token that way (a live worker stays in that
-    gap for microseconds, not for half a second).
+    token with it and no note says so.  The worker handler calls this after
+    every wake-up: a lock found held with an empty note at every call for
+    LOST_TOKEN_AFTER seconds lost its token that way (a live worker stays
+    in that gap for microseconds; one look that finds the lock free or the
+    note set clears the suspicion).
     """
-    suspects = set()
+    now = time.monotonic() if now is None else now
     stream = getattr(pool, '_results', None)
     for which, lock in ((TASK_READER, pool._inqueue._rlock),
                         (RESULT_WRITER, pool._outqueue._wlock)):
         if which == RESULT_WRITER and stream is not None and stream._release is not None:
-            continue        # held on purpose until the stream drops a message
-        if pool._owners[which] != 0:
-            continue
-        if lock.acquire(False):
+            suspicious = False  # held on purpose until the stream drops a message
+        elif pool._owners[which] != 0:
+            suspicious = False
+        elif lock.acquire(False):
             lock.release()
+            suspicious = False
+        else:
+            suspicious = True
+        if not suspicious:
+            pool._token_suspects.pop(which, None)
             continue
-        if which in pool._token_suspects and pool._owners[which] == 0:
+        since = pool._token_suspects.setdefault(which, now)
+        if now - since >= LOST_TOKEN_AFTER and pool._owners[which] == 0:
+            del pool._token_suspects[which]
             lock.release()
-            continue
-        suspects.add(which)
-    pool._token_suspects = suspects
+
+
+# How long a lock must look held-by-nobody before find_lost_tokens gives
+# its token back.
+LOST_TOKEN_AFTER = 1.0
 
 
 class ResultStream:

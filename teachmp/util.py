@@ -374,3 +374,19 @@ class _UtilModule(types.ModuleType):
 
 sys.modules[__name__].__class__ = _UtilModule
 atexit.register(_exit_function)
+
+
+def pid_alive(pid):
+    """Is process ``pid`` alive (not gone, not a zombie)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            state = f.read().rsplit(b')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True         # no /proc: trust kill(0)
+    return state not in (b'Z', b'X')
