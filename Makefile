@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv test docs docs-check serve bench test-all client-tests clean
+.PHONY: help venv test docs docs-check serve bench test-all client-tests faults soak clean
 
 help:
 	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
@@ -18,6 +18,8 @@ help:
 	@echo "make bench     run the benchmarks and the scaling series (teachmp vs stdlib vs the OS floor)"
 	@echo "make test-all  run the suite on every Python 3.10-3.15 found (pyenv)"
 	@echo "make client-tests  CPython's concurrent.futures and main-handling tests, stdlib vs teachmp (~6 min)"
+	@echo "make faults    the whole fault matrix (stdlib hangs included); rewrites docs/reliability_matrix.md"
+	@echo "make soak      10 minutes of traffic with random worker kills (MINUTES=2 for less)"
 	@echo "make clean     remove build outputs"
 
 $(STAMP): pyproject.toml
@@ -46,6 +48,13 @@ serve:
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.scale
+
+faults: $(STAMP)
+	$(BIN)/python tests/faults/matrix.py --json docs/img/faults.json --markdown docs/reliability_matrix.md
+
+MINUTES ?= 10
+soak: $(STAMP)
+	$(BIN)/python tools/soak.py --minutes $(MINUTES)
 
 test-all:
 	$(PYTHON) tools/test_all.py

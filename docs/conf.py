@@ -40,6 +40,8 @@ exclude_patterns = [
     "**/.pytest_cache",
     "tutorials/README.md",  # the note for example authors, not a page
     "tutorials/*/examples/**",
+    "reliability_matrix.md",  # tables written by make faults / make soak,
+    "soak_summary.md",        # included by reliability.md, not pages
 ]
 templates_path = ["_templates"]
 

@@ -31,6 +31,11 @@ from teachmp.sharedctypes import RawArray
 
 _FILLING, _DRAINING, _RESETTING, _BROKEN = 0, 1, -1, -2
 
+# How long notify() waits for a waiter it woke to answer before taking it
+# for dead (killed while it waited): far longer than a live process needs
+# to be scheduled, short enough that a dead waiter costs a notifier 1 s.
+WOKEN_TIMEOUT = 1.0
+
 
 class Condition:
     """A condition variable for processes, kept in three semaphores.
@@ -101,19 +106,34 @@ class Condition:
         # Waiters that timed out left one unit in _woken and one in
         # _sleepers: cancel those pairs first.
         while self._woken.acquire(False):
-            taken = self._sleepers.acquire(False)
-            assert taken
+            # (no unit in _sleepers: a waiter that answered too late for
+            # _wait_for_woken, already counted then)
+            self._sleepers.acquire(False)
         woken = 0
         while woken < n and self._sleepers.acquire(False):
             self._wakeup.release()
             woken += 1
         if woken:
-            for _ in range(woken):
-                self._woken.acquire()
+            self._wait_for_woken(woken)
             # A waiter that timed out right after we released _wakeup did not
             # consume its unit: take back what is left.
             while self._wakeup.acquire(False):
                 pass
+
+    def _wait_for_woken(self, woken):
+        """Wait until ``woken`` waiters reported in ``_woken``, within reason.
+
+        A live waiter reports within microseconds of its wake-up.  One that
+        was killed while it waited never will, and an unbounded wait here
+        would hang the notifier (with the lock held) forever -- the
+        stdlib's Condition does exactly that.  After WOKEN_TIMEOUT seconds
+        the silent waiters are taken for dead; their ``_wakeup`` units are
+        taken back by ``notify``.
+        """
+        deadline = time.monotonic() + WOKEN_TIMEOUT
+        for _ in range(woken):
+            if not self._woken.acquire(True, max(0.0, deadline - time.monotonic())):
+                return
 
     def notify_all(self):
         """Wake every waiting process; the caller must hold the lock."""

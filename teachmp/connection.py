@@ -323,6 +323,12 @@ def Pipe(duplex=True):
     """
     if duplex:
         s1, s2 = socket.socketpair()
+        # A Connection reads and writes with plain os.read/os.write, which
+        # must wait.  A socket made after socket.setdefaulttimeout(t) is
+        # non-blocking at the OS level (Python emulates the timeout with
+        # poll), and detach() keeps that flag: clear it before letting go.
+        s1.setblocking(True)
+        s2.setblocking(True)
         return Connection(s1.detach()), Connection(s2.detach())
     r, w = os.pipe()
     return Connection(r, writable=False), Connection(w, readable=False)

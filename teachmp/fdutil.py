@@ -86,3 +86,15 @@ def close_fds(*fds):
             os.close(fd)
         except OSError:
             pass
+
+
+def two_pipes():
+    """Two pipes, ``(r1, w1, r2, w2)``; if the second cannot be made (EMFILE,
+    say), the first is closed again before the error goes up."""
+    r1, w1 = os.pipe()
+    try:
+        r2, w2 = os.pipe()
+    except OSError:
+        close_fds(r1, w1)
+        raise
+    return r1, w1, r2, w2

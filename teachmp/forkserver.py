@@ -130,6 +130,9 @@ class ForkServer:
         from teachmp.listener import arbitrary_address
         address = arbitrary_address('AF_UNIX')  # in this process's temp dir
         listener = socket.socket(socket.AF_UNIX)
+        # The server inherits this descriptor and its flags: blocking, even
+        # if this program set socket.setdefaulttimeout().
+        listener.setblocking(True)
         alive_r, alive_w = os.pipe()
         config_r, config_w = os.pipe()
         try:
@@ -187,8 +190,13 @@ class ForkServer:
                     e.add_note('Forkserver process may have crashed: see its '
                                'traceback above (set_forkserver_preload).')
                 raise
-        parent_r, child_w = os.pipe()    # pid, then exit code, from the server
-        child_r, parent_w = os.pipe()    # pickles to the child; later: alive?
+        try:
+            # pid, then exit code, from the server; pickles to the child
+            # (later: alive?).  two_pipes leaks nothing if the second fails.
+            parent_r, child_w, child_r, parent_w = util.two_pipes()
+        except BaseException:
+            client.close()
+            raise
         try:
             with client:
                 send_fds(client, [child_r, child_w] + list(fds))

@@ -100,6 +100,9 @@ class Listener:
         self._authkey = authkey
         self._socket = socket.socket(getattr(socket, family))
         try:
+            # accept() must wait for a client, whatever the program gave
+            # socket.setdefaulttimeout() (see Pipe in connection.py).
+            self._socket.setblocking(True)
             if family == 'AF_INET' and os.name == 'posix':
                 self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self._socket.bind(address)
@@ -118,6 +121,9 @@ class Listener:
         if self._socket is None:
             raise OSError('listener is closed')
         s, self._last_accepted = self._socket.accept()
+        # The accepted socket takes the default timeout, not the listener's
+        # mode: make it blocking before a Connection reads it with os.read.
+        s.setblocking(True)
         if not self._authkey:   # as the stdlib: an empty key means no handshake
             return Connection(s.detach())
         with _handshake_on_socket(s) as conn:
@@ -228,6 +234,9 @@ class _handshake_deadline:
 
     def _set(self, seconds):
         with socket.socket(fileno=os.dup(self.conn.fileno())) as s:
+            # The dup shares the descriptor's flags: a default timeout would
+            # have just made the Connection non-blocking; undo that.
+            s.setblocking(True)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
                          struct.pack('ll', int(seconds), int(seconds % 1 * 1e6)))
 

@@ -141,8 +141,15 @@ class Pool:
         # Who holds a queue lock: workers can note it only for teachmp's own
         # queues (a subclass's _setup_queues may bring others).
         self._owners = None
+        self._results = None
+        self._token_suspects = {}       # see pool_recovery.find_lost_tokens
         if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
             self._owners = RawArray('q', 3)     # see pool_worker.TASK_READER
+            # read results so that a worker killed mid-message cannot wedge
+            # the result handler (pool_recovery.ResultStream)
+            self._results = pool_recovery.ResultStream(self._outqueue._reader)
+            self._quick_get = self._results.get
+            self._result_waiting = self._results.ready   # not a pool method: see above
 
     def _repopulate_pool(self):
         """Start a worker in every empty slot (the stdlib's hook)."""
@@ -269,10 +276,11 @@ class Pool:
     # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
-        # _setup_queues puts the reader's own poll in its place.  Poll rather
-        # than block in get(): terminate() then needs no message (nor the
-        # result queue's write lock, which a killed worker may have taken
-        # with it) to stop this thread.
+        # Poll rather than block in get(): terminate() then needs no message
+        # (nor the result queue's write lock, which a killed worker may have
+        # taken with it) to stop this thread.
+        if self._results is not None:
+            return self._results.ready(timeout)
         return self._outqueue._reader.poll(timeout)
 
     def _maintain_pool(self):
@@ -281,6 +289,8 @@ class Pool:
             # Also after close(): the work already queued still needs
             # workers (with maxtasksperchild, every worker retires).
             self._repopulate_pool()
+        if self._owners is not None:
+            pool_recovery.find_lost_tokens(self)
 
     def _join_exited_workers(self):
         """Join the workers that exited, emptying their slots; any found?"""

@@ -14,20 +14,28 @@ things, each from a note the worker left in shared memory (see
   queue's read lock, and send results inside the result queue's write lock.
   A worker killed there took the lock's token with it, and everyone else
   would wait forever: the token is given back (``recover_locks``);
-* a **half-read task**: a worker killed while reading a task (after the
-  task arrived: an idle worker waits in ``poll`` first) leaves the rest
+* a **half-read task**: a worker killed while reading a task leaves the rest
   of that message in the pipe, and the next reader would take it for a new
   header.  The pipe is emptied and the results of the tasks in it fail
-  (``resync_task_queue``).
+  (``resync_task_queue``);
+* a **half-written result**: a worker killed while writing its result
+  leaves the first part of that message in the result pipe, and the result
+  handler would wait forever for the rest.  The result handler reads the
+  pipe through a ``ResultStream``, which never waits inside a message and
+  drops the cut-off one (the task itself fails through the board).
 
 None of this is needed to understand how a Pool works; skip it on a first
 read.
 """
 
+import collections
 import os
+import time
 
-from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_BODY, TASK_READER,
+from teachmp.connection import _BIG_HEADER, _HEADER
+from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER, TASK_WAITING,
                                  WorkerLostError, _FIELDS, _INDEX, _JOB, _PID)
+from teachmp.reduction import ForkingPickler
 
 
 def worker_exited(pool, slot, w):
@@ -35,9 +43,15 @@ def worker_exited(pool, slot, w):
     if pool._board is not None:
         fail_lost_task(pool._board, slot, w, pool._cache)
     if pool._owners is not None:
-        if pool._owners[TASK_BODY] == w.pid:
-            pool._owners[TASK_BODY] = 0
+        if pool._owners[TASK_READER] == w.pid:
             resync_task_queue(pool._inqueue, pool._cache, w)
+        stream = getattr(pool, '_results', None)
+        if stream is not None and pool._owners[RESULT_WRITER] == w.pid:
+            # Killed while writing a result: the result handler must drop
+            # the cut-off message before anyone else may write (see
+            # ResultStream); it gives the lock back itself.
+            pool._owners[RESULT_WRITER] = 0
+            stream.writer_died(pool._outqueue._wlock.release)
         recover_locks(pool._owners, pool._inqueue, pool._outqueue, w.pid)
 
 
@@ -87,8 +101,130 @@ def recover_locks(owners, inqueue, outqueue, pid):
     """Give back the queue locks that the dead worker ``pid`` held."""
     # A worker killed while holding a queue lock took the lock's token
     # with it; give it back, or every other worker waits forever.
-    for which, lock in ((TASK_READER, inqueue._rlock),
-                        (RESULT_WRITER, outqueue._wlock)):
+    # Waiting for a task or reading one, the worker held the read lock (for
+    # an instant both notes name it: release once).
+    reading = pid in (owners[TASK_WAITING], owners[TASK_READER])
+    for which in (TASK_WAITING, TASK_READER):
         if owners[which] == pid:
             owners[which] = 0
+    if reading:
+        inqueue._rlock.release()
+    if owners[RESULT_WRITER] == pid:
+        owners[RESULT_WRITER] = 0
+        outqueue._wlock.release()
+
+
+def find_lost_tokens(pool, now=None):
+    """Give back a queue lock that is held, but by nobody the notes name.
+
+    A worker notes that it holds a lock just *after* taking it and clears
+    the note just *before* giving it back.  Killed in between, it takes the
+    token with it and no note says so.  The worker handler calls this after
+    every wake-up: a lock found held with an empty note at every call for
+    LOST_TOKEN_AFTER seconds lost its token that way (a live worker stays
+    in that gap for microseconds; one look that finds the lock free or the
+    note set clears the suspicion).
+    """
+    now = time.monotonic() if now is None else now
+    stream = getattr(pool, '_results', None)
+    for which, lock in ((TASK_READER, pool._inqueue._rlock),
+                        (RESULT_WRITER, pool._outqueue._wlock)):
+        if which == RESULT_WRITER and stream is not None and stream._release is not None:
+            suspicious = False  # held on purpose until the stream drops a message
+        elif pool._owners[which] != 0 or (
+                which == TASK_READER and pool._owners[TASK_WAITING] != 0):
+            suspicious = False
+        elif lock.acquire(False):
             lock.release()
+            suspicious = False
+        else:
+            suspicious = True
+        if not suspicious:
+            pool._token_suspects.pop(which, None)
+            continue
+        since = pool._token_suspects.setdefault(which, now)
+        if (now - since >= LOST_TOKEN_AFTER and pool._owners[which] == 0
+                and not (which == TASK_READER and pool._owners[TASK_WAITING] != 0)):
+            del pool._token_suspects[which]
+            lock.release()
+
+
+# How long a lock must look held-by-nobody before find_lost_tokens gives
+# its token back.
+LOST_TOKEN_AFTER = 1.0
+
+
+class ResultStream:
+    """The result pipe, read message by message without ever blocking
+    inside a message.
+
+    ``Connection.recv`` reads a header and then waits for as many bytes as
+    it announced.  If the worker writing that message is killed half-way,
+    the bytes never come, and the result handler -- the only reader --
+    waits forever: every later result is stuck behind it.  So the pool's
+    ``_result_waiting`` calls ``ready``, which reads whatever the pipe holds
+    right now and reports whether a *whole* message is buffered;
+    ``_quick_get`` then returns it.  A message cut short stays in the
+    buffer until the worker handler reports the writer's death
+    (``writer_died``): by then the dead writer added all it ever will, and
+    nobody else can write (it took the write lock with it), so once the
+    pipe is empty the partial message is dropped and the lock given back.
+    """
+
+    CHUNK = 1 << 18
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._buf = bytearray()
+        self._messages = collections.deque()
+        self._eof = False
+        self._release = None        # set by writer_died
+        self.dropped = 0            # cut-off messages dropped so far
+
+    def writer_died(self, release):
+        self._release = release
+
+    def ready(self, timeout):
+        """Is a whole message (or the end of the pipe) buffered?"""
+        if not self._messages and not self._eof:
+            if self._conn.poll(timeout):
+                self._read_available()
+            elif self._release is not None:
+                if self._buf:
+                    self.dropped += 1
+                    self._buf.clear()
+                release, self._release = self._release, None
+                release()
+        return bool(self._messages) or self._eof
+
+    def get(self):
+        while not self.ready(0.2):
+            pass
+        if not self._messages:
+            raise EOFError
+        return ForkingPickler.loads(self._messages.popleft())
+
+    def _read_available(self):
+        # poll said readable and this is the only reader: one read cannot block
+        data = os.read(self._conn.fileno(), self.CHUNK)
+        if not data:
+            self._eof = True
+            return
+        buf = self._buf
+        buf += data
+        while len(buf) >= 4:
+            size, = _HEADER.unpack_from(buf)
+            start = 4
+            if size == -1:
+                if len(buf) < 12:
+                    break
+                size, = _BIG_HEADER.unpack_from(buf, 4)
+                start = 12
+            if len(buf) < start + size:
+                break
+            self._messages.append(bytes(buf[start:start + size]))
+            del buf[:start + size]
+
+    def __repr__(self):
+        return '<ResultStream buffered=%d bytes, %d messages, dropped=%d>' % (
+            len(self._buf), len(self._messages), self.dropped)

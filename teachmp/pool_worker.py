@@ -79,23 +79,21 @@ class WorkerLostError(errors.ProcessError):
 
 
 def mapstar(args):
-    """``list(map(func, chunk))``: run one chunk of a ``map`` task."""
     return list(map(*args))
 
 
 def starmapstar(args):
-    """``list(starmap(func, chunk))``: run one chunk of a ``starmap`` task."""
     return list(itertools.starmap(args[0], args[1]))
 
 
 # Which worker (pid) holds the task queue's read lock and the result queue's
-# write lock right now; 0 if none.  TASK_BODY: the task reader has begun to
-# read a message (a worker killed before that left the pipe intact).  See
-# _get_task and _put_result.
-TASK_READER, RESULT_WRITER, TASK_BODY = 0, 1, 2
+# write lock right now; 0 if none.  TASK_WAITING: holds the read lock and
+# waits for a task to arrive, nothing read yet (killed there, it leaves the
+# pipe intact).  See _get_task and _put_result.
+TASK_READER, RESULT_WRITER, TASK_WAITING = 0, 1, 2
 
 
-def _get_task(inqueue, owners):
+def _get_task(inqueue, owners, board=None, base=0):
     """``inqueue.get()``, noting in shared memory that we hold its read lock.
 
     Idle workers sleep inside ``get`` holding the queue's read lock.  If one
@@ -106,18 +104,41 @@ def _get_task(inqueue, owners):
     rlock = getattr(inqueue, '_rlock', None)
     if rlock is None or owners is None:
         return inqueue.get()
+    rlock.acquire()
     pid = os.getpid()
-    with rlock:
-        owners[TASK_READER] = pid
-        try:
-            # Wait for a task before saying "reading": an idle worker killed
-            # here leaves no half-read message behind, only the lock.
-            inqueue._reader.poll(None)
-            owners[TASK_BODY] = pid
-            data = inqueue._reader.recv_bytes()
-        finally:
-            owners[TASK_BODY] = owners[TASK_READER] = 0
-    return ForkingPickler.loads(data)
+    owners[TASK_WAITING] = pid
+    try:
+        # Idle workers wait here.  Killed while waiting, a worker took only
+        # the lock's token: the pipe holds whole tasks, nothing to resync.
+        inqueue._reader.poll(None)
+    except BaseException:
+        owners[TASK_WAITING] = 0
+        rlock.release()
+        raise
+    owners[TASK_READER] = pid       # before the other note goes: no gap
+    owners[TASK_WAITING] = 0
+    try:
+        data = inqueue._reader.recv_bytes()
+        # Unpickled before the note is cleared: a worker that dies right
+        # after taking the task (SIGKILL, an argument whose unpickling
+        # fails or crashes) is still "the reader", so the pool fails the
+        # queued work (pool_recovery.resync_task_queue) instead of waiting
+        # for a task nobody can name any more.
+        task = ForkingPickler.loads(data)
+        if board is not None and task is not None:
+            # On the board before the note goes: no moment when a worker
+            # killed here has a task that neither note names.
+            board[base + _PID], board[base + _INDEX] = os.getpid(), task[1]
+            board[base + _JOB] = task[0]
+    except (EOFError, OSError):
+        owners[TASK_READER] = 0     # the pool went away: a normal exit
+        rlock.release()
+        raise
+    # Any other exception leaves the note and the lock to the pool: the
+    # worker dies of it, and the pool repairs both.
+    owners[TASK_READER] = 0
+    rlock.release()
+    return task
 
 
 def _put_result(outqueue, message, owners):
@@ -136,7 +157,6 @@ def _put_result(outqueue, message, owners):
 
 def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
            board=None, slot=0, owners=None, wrap_exception=True):
-    """The loop of a pool worker process: take a task, run it, send the result."""
     if initializer is not None:
         initializer(*initargs)
     pid = os.getpid()
@@ -144,7 +164,7 @@ def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
     done = 0
     while maxtasks is None or done < maxtasks:
         try:
-            task = _get_task(inqueue, owners)
+            task = _get_task(inqueue, owners, board, base)
         except (EOFError, OSError):
             log.debug('worker got EOFError or OSError -- exiting')
             break                       # the pool went away

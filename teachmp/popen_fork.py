@@ -22,10 +22,19 @@ turns "killed by signal 15" into ``-15``, the stdlib's convention.
 
 import os
 import signal
+import threading
 import time
 import weakref
 
 from teachmp import log, util
+
+
+# Held from the pipes' creation until the parent has closed the child's
+# ends.  Without it, another thread forking at that moment (a Pool replacing
+# a worker, say) would copy ``child_w`` into *its* child, and this child's
+# sentinel would not fire until that other process exits too: join() would
+# wait for the wrong process.
+_CHILD_ENDS_IN_FLIGHT = threading.Lock()
 
 
 class Popen:
@@ -40,14 +49,20 @@ class Popen:
         self._launch(process_obj)
 
     def _launch(self, process_obj):
-        parent_r, child_w = os.pipe()    # sentinel: child's exit
-        child_r, parent_w = os.pipe()    # the child's view of our exit
-        self.pid = os.fork()
-        if self.pid == 0:
-            self._run_child(process_obj, child_r, (parent_r, parent_w))
-        # ---- in the parent ----
-        os.close(child_w)
-        os.close(child_r)
+        with _CHILD_ENDS_IN_FLIGHT:
+            # the sentinel (child's exit), then the child's view of our exit
+            parent_r, child_w, child_r, parent_w = util.two_pipes()
+            try:
+                self.pid = os.fork()
+            except OSError:         # EAGAIN, ENOMEM: no child, no pipes
+                util.close_fds(parent_r, child_w, child_r, parent_w)
+                raise
+            if self.pid == 0:
+                _CHILD_ENDS_IN_FLIGHT.release()     # our copy, for our children
+                self._run_child(process_obj, child_r, (parent_r, parent_w))
+            # ---- in the parent ----
+            os.close(child_w)
+            os.close(child_r)
         self._keep_fds(parent_r, parent_w)
 
     @staticmethod

@@ -61,8 +61,9 @@ class Popen(_ForkPopen):
 
     def _launch(self, process_obj):
         data = self._pickle_for_child(process_obj)
-        child_r, parent_w = os.pipe()       # the pickles; later: parent alive?
-        parent_r, child_w = os.pipe()       # sentinel: EOF when the child ends
+        # the pickles (later: parent alive?), then the sentinel (EOF when the
+        # child ends); two_pipes closes the first if the second fails (EMFILE)
+        child_r, parent_w, parent_r, child_w = util.two_pipes()
         try:
             passed = [child_r, child_w] + self._fds
             actions = [(os.POSIX_SPAWN_DUP2, fd, fd) for fd in passed]

@@ -79,17 +79,22 @@ class Queue:
         else:
             self._sem, self._count = None, (RawValue('q', 0), RawValue('q', 0))
         self._opid = os.getpid()
+        # Which process holds the read lock (0: none), and a lock for the
+        # one process that takes it back if that holder died: see
+        # _take_rlock.
+        self._reader_pid, self._repair = RawValue('q', 0), Lock()
         self._reset()
         util.register_after_fork(self, Queue._reset)
 
     def __getstate__(self):
         spawning.assert_spawning(self)
         return (self._maxsize, self._reader, self._writer, self._rlock,
-                self._wlock, self._sem, self._count, self._opid)
+                self._wlock, self._sem, self._count, self._opid,
+                self._reader_pid, self._repair)
 
     def __setstate__(self, state):
         (self._maxsize, self._reader, self._writer, self._rlock, self._wlock,
-         self._sem, self._count, self._opid) = state
+         self._sem, self._count, self._opid, self._reader_pid, self._repair) = state
         self._reset()
 
     def _reset(self):
@@ -213,19 +218,18 @@ class Queue:
         """Take the oldest item; Empty if none comes in time."""
         self._check_open()
         if block and timeout is None:
-            rlock = self._rlock
-            rlock.acquire()
+            self._take_rlock(True, None)
             try:
                 data = self._reader.recv_bytes()
                 if self._sem is None:
                     self._count[1].value += 1
             finally:
-                rlock._release_mine()
+                self._give_rlock()
             if self._sem is not None:
                 self._sem.release()
         else:
             deadline = None if timeout is None else time.monotonic() + timeout
-            if not self._rlock.acquire(block, timeout):
+            if not self._take_rlock(block, timeout):
                 raise Empty
             try:
                 remaining = 0 if deadline is None else deadline - time.monotonic()
@@ -237,8 +241,49 @@ class Queue:
                 else:
                     self._sem.release()
             finally:
-                self._rlock._release_mine()
+                self._give_rlock()
         return ForkingPickler.loads(data)
+
+    def _take_rlock(self, block, timeout):
+        """``self._rlock.acquire(block, timeout)``, noting who holds it.
+
+        A consumer killed while it waited inside ``get`` took the read
+        lock's token with it, and every later ``get`` would wait forever.
+        So the wait is cut into slices; between two, a holder that is no
+        longer alive is found from the note, and one process (the one that
+        gets ``_repair``) gives its token back.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if not block:
+                got = self._rlock.acquire(False)
+            elif deadline is None:
+                got = self._rlock.acquire(True, _RECLAIM_EVERY)
+            else:
+                got = self._rlock.acquire(
+                    True, min(_RECLAIM_EVERY, max(0.0, deadline - time.monotonic())))
+            if got:
+                self._reader_pid.value = os.getpid()
+                return True
+            self._reclaim_rlock()
+            if not block or (deadline is not None and time.monotonic() >= deadline):
+                return False
+
+    def _give_rlock(self):
+        self._reader_pid.value = 0
+        self._rlock._release_mine()
+
+    def _reclaim_rlock(self):
+        pid = self._reader_pid.value
+        if not pid or pid == os.getpid() or util.pid_alive(pid):
+            return
+        if self._repair.acquire(False):
+            try:
+                if self._reader_pid.value == pid:   # nobody repaired it meanwhile
+                    self._reader_pid.value = 0
+                    self._rlock.release()
+            finally:
+                self._repair.release()
 
     def get_nowait(self):
         """``get(False)``: raise ``queue.Empty`` at once if nothing is there."""
@@ -280,6 +325,10 @@ class Queue:
         self._reader.close()
         self.close()
         self.join_thread()
+
+
+# How often a blocked get() looks whether the read lock's holder still lives.
+_RECLAIM_EVERY = 0.1
 
 
 def _when_collected(obj, func, *args):

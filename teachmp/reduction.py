@@ -121,12 +121,17 @@ def recvfds(sock, size):
 def send_handle(conn, handle, destination_pid):
     """Send the descriptor ``handle`` over ``conn`` (a Unix-socket Connection)."""
     with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        # fromfd dups the descriptor, and a dup shares its flags: under
+        # socket.setdefaulttimeout() the new socket object would make the
+        # Connection itself non-blocking.  Keep both blocking.
+        s.setblocking(True)
         sendfds(s, [handle])
 
 
 def recv_handle(conn):
     """Receive one descriptor sent by ``send_handle``."""
     with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.setblocking(True)     # as in send_handle
         return recvfds(s, 1)[0]
 
 

@@ -37,6 +37,7 @@ class ThreadPool(Pool):
     def _setup_board(self):
         self._board = None          # threads never die mid-task unseen
         self._owners = None
+        self._results = None
 
     def _worker_sentinels(self):
         return []

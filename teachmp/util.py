@@ -60,7 +60,7 @@ from subprocess import _args_from_interpreter_flags  # noqa: F401  (see header)
 from teachmp import compat, log
 from teachmp.fdutil import (  # noqa: F401  (re-exported)
     MAXFD, FdCloser, abstract_sockets_supported, close_all_fds_except,
-    close_fds, is_abstract_socket_namespace, spawnv_passfds)
+    close_fds, is_abstract_socket_namespace, spawnv_passfds, two_pipes)
 from teachmp.log import (  # noqa: F401  (re-exported)
     DEFAULT_LOGGING_FORMAT, LOGGER_NAME, SUBDEBUG, SUBWARNING, debug,
     get_logger, info, log_to_stderr, sub_debug, sub_warning)
@@ -351,3 +351,19 @@ class _UtilModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _UtilModule
+
+
+def pid_alive(pid):
+    """Is process ``pid`` alive (not gone, not a zombie)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            state = f.read().rsplit(b')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True         # no /proc: trust kill(0)
+    return state not in (b'Z', b'X')
