@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv test docs docs-check serve bench test-all clean
+.PHONY: help venv test docs docs-check serve bench test-all client-tests clean
 
 help:
 	@echo "make test      run the whole suite with coverage (creates .venv on first use)"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     run the benchmarks (teachmp vs stdlib vs the OS floor)"
 	@echo "make test-all  run the suite on every Python 3.10-3.13 found (pyenv)"
+	@echo "make client-tests  joblib's, pebble's and tqdm's own tests on the stdlib and on teachmp"
 	@echo "make clean     remove build outputs"
 
 $(STAMP): pyproject.toml
@@ -43,6 +44,9 @@ serve:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+client-tests: $(STAMP)
+	$(BIN)/python tools/run_client_suites.py
 
 test-all:
 	$(PYTHON) tools/test_all.py
