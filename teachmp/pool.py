@@ -36,7 +36,7 @@ import threading
 import warnings
 import weakref
 
-from teachmp import log, pool_handlers, pool_recovery, util
+from teachmp import connection, log, pool_handlers, pool_recovery, util
 from teachmp.pool_results import (ApplyResult, AsyncResult,  # noqa: F401
                                   IMapIterator, IMapUnorderedIterator,
                                   MapResult)
@@ -87,7 +87,11 @@ class Pool:
         self._setup_queues()
         self._setup_board()
         self._wake_r, self._wake_w = os.pipe()
-        self._fds = util.FdCloser(self._wake_r, self._wake_w)
+        # terminate() wakes the result handler through its own pipe (see
+        # _result_waiting): a byte there means "look at the state now".
+        self._results_wake_r, self._results_wake_w = os.pipe()
+        self._fds = util.FdCloser(self._wake_r, self._wake_w,
+                                  self._results_wake_r, self._results_wake_w)
         self._slots = [None] * processes    # slot -> its worker (None: empty)
         try:
             self._repopulate_pool()
@@ -264,10 +268,14 @@ class Pool:
     # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
-        # Poll rather than block in get(): terminate() then needs no message
+        # Wait rather than block in get(): terminate() then needs no message
         # (nor the result queue's write lock, which a killed worker may have
-        # taken with it) to stop this thread.
-        return self._outqueue._reader.poll(timeout)
+        # taken with it) to stop this thread.  It also waits on the results
+        # wake-up pipe, so that terminate() does not wait out the timeout:
+        # a program that makes and terminates many pools (joblib does, one
+        # per Parallel call) would lose that much each time.
+        reader = self._outqueue._reader
+        return reader in connection.wait([reader, self._results_wake_r], timeout)
 
     def _maintain_pool(self):
         """Join the workers that exited and start their replacements."""
@@ -294,7 +302,12 @@ class Pool:
         return [w.sentinel for w in self._pool]
 
     def _stop_result_handler(self):
-        pass        # it polls, and sees _results_stop; ThreadPool overrides
+        # It sees _results_stop after its next wait: end that wait now (the
+        # byte stays unread: the handler leaves).  ThreadPool overrides.
+        try:
+            os.write(self._results_wake_w, b'!')
+        except OSError:
+            pass
 
     def _stop_workers(self):
         for w in list(self._pool):
