@@ -29,7 +29,6 @@ Subclasses can override the stdlib's hooks: ``Process``, ``_setup_queues``
 joblib's pool brings its own queues there) and ``_repopulate_pool``.
 """
 
-import contextlib
 import itertools
 import os
 import queue
@@ -337,7 +336,7 @@ class Pool:
            killed worker held (pool_recovery), so that no pipe stays locked;
            with a subclass's queues, which pool_recovery cannot follow,
            hold the result queue's write lock while killing instead
-           (``_result_lock_held``);
+           (``pool_recovery.result_lock_held``);
         4. stop the result handler: it polls and sees ``_results_stop``
            (a ThreadPool's gets a ``None``), needing no message from a
            worker that no longer exists;
@@ -352,7 +351,7 @@ class Pool:
         self._wake()
         _join_unless_current(self._worker_handler)         # 1
         self._taskqueue.put(None)                           # 2
-        with self._result_lock_held():                     # 3
+        with pool_recovery.result_lock_held(self):          # 3
             self._stop_workers()
             for w in list(self._pool):
                 w.join()
@@ -367,30 +366,6 @@ class Pool:
         for result in list(self._cache.values()):           # 6
             result._fail(error)
         self._cache.clear()
-
-    @contextlib.contextmanager
-    def _result_lock_held(self):
-        """Hold the result queue's write lock, if pool_recovery cannot.
-
-        A worker killed while it holds that lock (sending a result) takes
-        the lock's only token with it, and the task handler, which sends
-        the result handler's sentinel through the same queue when the pool
-        closes, would wait for it for ever.  teachmp's own queues note the
-        holder and pool_recovery gives the token back; a subclass's queues
-        (joblib's MemmappingPool pickles results inside that lock) do not,
-        so we take the lock ourselves before the workers die: then none of
-        them holds it.  A worker in the middle of a send lets go of it in a
-        moment; a token lost earlier (a worker killed from outside) never
-        comes back, so the wait is bounded.
-        """
-        wlock = getattr(self._outqueue, '_wlock', None)
-        if self._owners is not None or wlock is None or not wlock.acquire(timeout=5):
-            yield
-            return
-        try:
-            yield
-        finally:
-            wlock.release()
 
     def _drain_tasks_until(self, thread):
         # The task handler may be blocked writing to a full task pipe that no
