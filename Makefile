@@ -17,7 +17,7 @@ help:
 	@echo "make serve     serve the built site on http://localhost:8000"
 	@echo "make bench     run the benchmarks and the scaling series (teachmp vs stdlib vs the OS floor)"
 	@echo "make test-all  run the suite on every Python 3.10-3.15 found (pyenv)"
-	@echo "make client-tests  CPython's concurrent.futures and main-handling tests, stdlib vs teachmp (~6 min)"
+	@echo "make client-tests  CPython's concurrent.futures and main-handling tests, and joblib's, pebble's and tqdm's own tests, stdlib vs teachmp (~10 min)"
 	@echo "make faults    the whole fault matrix (stdlib hangs included); rewrites docs/reliability_matrix.md"
 	@echo "make soak      10 minutes of traffic with random worker kills (MINUTES=2 for less)"
 	@echo "make clean     remove build outputs"
@@ -56,6 +56,7 @@ MINUTES ?= 10
 soak: $(STAMP)
 	$(BIN)/python tools/soak.py --minutes $(MINUTES)
 
+
 test-all:
 	$(PYTHON) tools/test_all.py
 
@@ -64,6 +65,7 @@ test-all:
 # runs a subset: tests/test_cpython_suites.py).
 client-tests: $(STAMP)
 	$(BIN)/python tools/run_cpython_tests.py --rerun
+	$(BIN)/python tools/run_client_suites.py
 
 clean:
 	rm -rf docs/_build .coverage .coverage.* htmlcov .pytest_cache

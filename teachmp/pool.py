@@ -29,6 +29,7 @@ Subclasses can override the stdlib's hooks: ``Process``, ``_setup_queues``
 joblib's pool brings its own queues there) and ``_repopulate_pool``.
 """
 
+import functools
 import itertools
 import os
 import queue
@@ -36,7 +37,7 @@ import threading
 import warnings
 import weakref
 
-from teachmp import log, pool_handlers, pool_recovery, util
+from teachmp import connection, log, pool_handlers, pool_recovery, util
 from teachmp.pool_results import (ApplyResult, AsyncResult,  # noqa: F401
                                   IMapIterator, IMapUnorderedIterator,
                                   MapResult)
@@ -87,7 +88,19 @@ class Pool:
         self._setup_queues()
         self._setup_board()
         self._wake_r, self._wake_w = os.pipe()
-        self._fds = util.FdCloser(self._wake_r, self._wake_w)
+        # terminate() wakes the result handler through its own pipe (see
+        # _result_waiting): a byte there means "look at the state now".
+        self._results_wake_r, self._results_wake_w = os.pipe()
+        self._fds = util.FdCloser(self._wake_r, self._wake_w,
+                                  self._results_wake_r, self._results_wake_w)
+        if type(self)._result_waiting is Pool._result_waiting:
+            # The result handler waits here, 0.2 s at a time: a function of
+            # the pipes, not a bound method, which would hold the pool for as
+            # long as the thread waits, so that a dropped pool could not be
+            # collected (the thread has only a weak proxy; see pool_handlers).
+            self._result_waiting = functools.partial(
+                _wait_for_result, self._outqueue._reader, self._results,
+                self._results_wake_r)
         self._slots = [None] * processes    # slot -> its worker (None: empty)
         try:
             self._repopulate_pool()
@@ -126,11 +139,6 @@ class Pool:
         # the task handler from writing.
         self._quick_put = self._inqueue.put
         self._quick_get = self._outqueue._reader.recv   # only one reader
-        # The result handler waits here, 0.2 s at a time.  The reader's own
-        # poll, not a method of the pool: a bound method would hold the pool
-        # for as long as the thread waits, and a dropped pool could not be
-        # collected (the thread has only a weak proxy; see pool_handlers).
-        self._result_waiting = self._outqueue._reader.poll
 
     def _setup_board(self):
         """The shared notes that workers keep for pool_recovery."""
@@ -149,7 +157,6 @@ class Pool:
             # the result handler (pool_recovery.ResultStream)
             self._results = pool_recovery.ResultStream(self._outqueue._reader)
             self._quick_get = self._results.get
-            self._result_waiting = self._results.ready   # not a pool method: see above
 
     def _repopulate_pool(self):
         """Start a worker in every empty slot (the stdlib's hook)."""
@@ -276,12 +283,14 @@ class Pool:
     # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
-        # Poll rather than block in get(): terminate() then needs no message
+        # Wait rather than block in get(): terminate() then needs no message
         # (nor the result queue's write lock, which a killed worker may have
-        # taken with it) to stop this thread.
-        if self._results is not None:
-            return self._results.ready(timeout)
-        return self._outqueue._reader.poll(timeout)
+        # taken with it) to stop this thread.  It also waits on the results
+        # wake-up pipe, so that terminate() does not wait out the timeout:
+        # a program that makes and terminates many pools (joblib does, one
+        # per Parallel call) would lose that much each time.
+        return _wait_for_result(self._outqueue._reader, self._results,
+                                self._results_wake_r, timeout)
 
     def _maintain_pool(self):
         """Join the workers that exited and start their replacements."""
@@ -310,7 +319,12 @@ class Pool:
         return [w.sentinel for w in self._pool]
 
     def _stop_result_handler(self):
-        pass        # it polls, and sees _results_stop; ThreadPool overrides
+        # It sees _results_stop after its next wait: end that wait now (the
+        # byte stays unread: the handler leaves).  ThreadPool overrides.
+        try:
+            os.write(self._results_wake_w, b'!')
+        except OSError:
+            pass
 
     def _stop_workers(self):
         for w in list(self._pool):
@@ -337,6 +351,9 @@ class Pool:
            two tasks): no new task is written after the ones in the pipe;
         3. kill the workers, join them, and give back any queue lock a
            killed worker held (pool_recovery), so that no pipe stays locked;
+           with a subclass's queues, which pool_recovery cannot follow,
+           hold the result queue's write lock while killing instead
+           (``pool_recovery.result_lock_held``);
         4. stop the result handler: it polls and sees ``_results_stop``
            (a ThreadPool's gets a ``None``), needing no message from a
            worker that no longer exists;
@@ -351,12 +368,13 @@ class Pool:
         self._wake()
         _join_unless_current(self._worker_handler)         # 1
         self._taskqueue.put(None)                           # 2
-        self._stop_workers()                                # 3
-        for w in list(self._pool):
-            w.join()
-            if self._owners is not None:
-                pool_recovery.recover_locks(self._owners, self._inqueue,
-                                            self._outqueue, w.pid)
+        with pool_recovery.result_lock_held(self):          # 3
+            self._stop_workers()
+            for w in list(self._pool):
+                w.join()
+                if self._owners is not None:
+                    pool_recovery.recover_locks(self._owners, self._inqueue,
+                                                self._outqueue, w.pid)
         self._results_stop = True                           # 4
         self._stop_result_handler()
         self._drain_tasks_until(self._task_handler)         # 5
@@ -420,4 +438,18 @@ for _cls in (ApplyResult, MapResult, IMapIterator, IMapUnorderedIterator,
 del _cls
 
 # ThreadPool is importable from here, as from the stdlib's pool module.
+def _wait_for_result(reader, stream, wake_r, timeout):
+    """Wait until a result (or the end of the pipe) can be read, or until
+    terminate() writes to ``wake_r``; True if there is something to read.
+    With a ResultStream (teachmp's own queues) only a *whole* message
+    counts, and a dead writer's cut-off message is dropped (its ready(0))."""
+    if stream is not None and stream.ready(0):
+        return True
+    if reader not in connection.wait([reader, wake_r], timeout):
+        if stream is not None:
+            stream.ready(0)         # lets a dead writer's lock go back
+        return False
+    return stream.ready(0) if stream is not None else True
+
+
 from teachmp.thread_pool import ThreadPool  # noqa: E402,F401

@@ -14,6 +14,10 @@ things, each from a note the worker left in shared memory (see
   queue's read lock, and send results inside the result queue's write lock.
   A worker killed there took the lock's token with it, and everyone else
   would wait forever: the token is given back (``recover_locks``);
+* a lock taken with it **when the queues are not teachmp's**: a subclass's
+  ``_setup_queues`` may bring queues whose holders nobody notes (joblib's).
+  ``terminate()`` then holds the result queue's write lock itself while it
+  kills the workers (``result_lock_held``), so none of them dies holding it;
 * a **half-read task**: a worker killed while reading a task leaves the rest
   of that message in the pipe, and the next reader would take it for a new
   header.  The pipe is emptied and the results of the tasks in it fail
@@ -29,6 +33,7 @@ read.
 """
 
 import collections
+import contextlib
 import os
 import time
 
@@ -228,3 +233,27 @@ class ResultStream:
     def __repr__(self):
         return '<ResultStream buffered=%d bytes, %d messages, dropped=%d>' % (
             len(self._buf), len(self._messages), self.dropped)
+
+
+@contextlib.contextmanager
+def result_lock_held(pool):
+    """Hold the result queue's write lock, if ``recover_locks`` cannot help.
+
+    A worker killed while it holds that lock (sending a result) takes the
+    lock's only token with it, and the task handler, which sends the result
+    handler's sentinel through the same queue when the pool closes, would
+    wait for it for ever.  For a subclass's queues (joblib's MemmappingPool
+    pickles results inside that lock, so a worker still holds it a moment
+    after its result has arrived) ``terminate()`` takes the lock before the
+    workers die: then none of them holds it.  A worker in the middle of a
+    send lets go in a moment; a token lost earlier (a worker killed from
+    outside) never comes back, so the wait is bounded.
+    """
+    wlock = getattr(pool._outqueue, '_wlock', None)
+    if pool._owners is not None or wlock is None or not wlock.acquire(timeout=5):
+        yield
+        return
+    try:
+        yield
+    finally:
+        wlock.release()
