@@ -187,6 +187,8 @@ class ResultStream:
         self.dropped = 0            # cut-off messages dropped so far
 
     def writer_died(self, release):
+        """The writer of the message in progress died: ``release`` gives its
+        lock back once the cut-off message is dropped (see ``ready``)."""
         self._release = release
 
     def ready(self, timeout):
@@ -203,6 +205,7 @@ class ResultStream:
         return bool(self._messages) or self._eof
 
     def get(self):
+        """The next whole message, unpickled (EOFError at the end of the pipe)."""
         while not self.ready(0.2):
             pass
         if not self._messages:

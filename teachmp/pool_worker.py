@@ -79,10 +79,12 @@ class WorkerLostError(errors.ProcessError):
 
 
 def mapstar(args):
+    """``list(map(func, chunk))``: run one chunk of a ``map`` task."""
     return list(map(*args))
 
 
 def starmapstar(args):
+    """``list(starmap(func, chunk))``: run one chunk of a ``starmap`` task."""
     return list(itertools.starmap(args[0], args[1]))
 
 
@@ -157,6 +159,7 @@ def _put_result(outqueue, message, owners):
 
 def worker(inqueue, outqueue, initializer=None, initargs=(), maxtasks=None,
            board=None, slot=0, owners=None, wrap_exception=True):
+    """The loop of a pool worker process: take a task, run it, send the result."""
     if initializer is not None:
         initializer(*initargs)
     pid = os.getpid()
