@@ -389,7 +389,8 @@ def test_buffer_wrapper_is_shared_with_a_forked_child(impl):
     wrapper = heap.BufferWrapper(13)
     view = wrapper.create_memoryview()
     assert (len(view), view.format, view.readonly) == (13, 'B', False)
-    assert bytes(view) == bytes(13)
+    # (no assertion on the initial bytes: the stdlib's heap reuses freed
+    # blocks of its arenas, so a new wrapper may hold an old one's bytes)
     p = mp.get_context('fork').Process(target=_write_into, args=(wrapper, b'hello'))
     p.start()
     p.join(30)
