@@ -231,11 +231,8 @@ def _remove_socket(address):
 
 
 def _server_command_line(listener_fd, alive_fd, config_fd):
-    home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ('import sys; sys.path.insert(0, %r); from teachmp.forkserver_main '
-            'import main; main(%d, %d, %d)' % (home, listener_fd, alive_fd,
-                                              config_fd))
-    return [spawn.get_executable(), *spawn._interpreter_flags(), '-c', code]
+    return spawn.command_line('teachmp.forkserver_main', listener_fd, alive_fd,
+                              config_fd)
 
 
 def _after_fork(server):

@@ -109,11 +109,8 @@ class ResourceTracker:
         from teachmp import spawn
         r, w = os.pipe()
         try:
-            home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            code = ('import sys; sys.path.insert(0, %r); '
-                    'from teachmp.resource_tracker import main; main(%d)' % (home, r))
-            exe = spawn.get_executable()
-            self._pid = util.spawnv_passfds(exe, [exe, '-c', code], [r])
+            argv = spawn.command_line('teachmp.resource_tracker', r)
+            self._pid = util.spawnv_passfds(argv[0], argv, [r])
         except BaseException:
             util.close_fds(w)
             raise

@@ -48,11 +48,19 @@ def get_executable():
 
 def get_command_line(data_fd):
     """The argv of a spawned child: same interpreter, same flags."""
-    # The child must import teachmp before it can read sys.path from the
-    # parent, so tell it where this copy of teachmp lives.
+    return command_line('teachmp.spawn', data_fd)
+
+
+def command_line(module, *fds):
+    """The argv of a fresh interpreter that runs ``module.main(*fds)``.
+
+    Spawned children, the fork server and the resource tracker all start
+    this way.  The new interpreter must import teachmp before it can read
+    anything from us, so tell it where this copy of teachmp lives.
+    """
     home = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ('import sys; sys.path.insert(0, %r); '
-            'from teachmp.spawn import main; main(%d)' % (home, data_fd))
+    code = ('import sys; sys.path.insert(0, %r); from %s import main; main(%s)'
+            % (home, module, ', '.join('%d' % fd for fd in fds)))
     return [_python_exe, *_interpreter_flags(), '-c', code]
 
 
