@@ -20,19 +20,34 @@ when the whole program has ended.  The rule is the same as in the stdlib:
 exactly one process -- usually the creator, once every user is done -- calls
 ``unlink()``; every process calls ``close()``.
 
+A new block's pages are *reserved* when it is created (``posix_fallocate``,
+on Linux), not when they are first touched.  ``ftruncate`` alone only sets
+the file's length: on a full ``/dev/shm`` it succeeds, and the first write to
+a page that finds no room kills the process with ``SIGBUS`` -- far from the
+line that asked for too much, with no traceback (CPython gh-114390; the
+stdlib does exactly that).  Reserving turns it into an ``OSError(ENOSPC)``
+at ``SharedMemory(create=True, ...)`` that names the block and the
+directory, with the half-made block already removed.  The price: the pages
+are committed (zeroed, counted as used) at creation, so a huge block that is
+only sparsely used costs its whole size at once, and creating it takes the
+time to clear every page (about a quarter of a second per GiB; see the
+Reliability page).  Where the file system cannot reserve (``EOPNOTSUPP``),
+the block is made the old way.
+
 ``ShareableList`` stores a short list of ints, floats, bools, ``None``, str
 and bytes in one block, each item in a fixed-size slot (so a str may later be
 replaced by a shorter one, never a longer one).  Its layout is teachmp's own,
 described in ``ShareableList``.
 """
 
+import errno
 import mmap
 import os
 import secrets
 import struct
 import types
 
-from teachmp import compat, resource_tracker
+from teachmp import compat, posixshm, resource_tracker
 from teachmp.posixshm import shm_open, shm_unlink
 
 _PREFIX = 'psm_'
@@ -70,6 +85,7 @@ class SharedMemory:
         try:
             if create:
                 os.ftruncate(self._fd, size)
+                _reserve_pages(self._fd, size, self._name)
             self._size = os.fstat(self._fd).st_size
             self._mmap = mmap.mmap(self._fd, self._size)
         except BaseException:
@@ -127,6 +143,30 @@ class SharedMemory:
 
     def __repr__(self):
         return '%s(%r, size=%d)' % (type(self).__name__, self.name, self.size)
+
+
+def _reserve_pages(fd, size, name):
+    """Commit a new block's pages now: a full /dev/shm is an error here,
+    not a SIGBUS at the first write (see the module's header)."""
+    if not hasattr(os, 'posix_fallocate'):
+        return                  # macOS: no way to reserve; pages come on touch
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            return              # this file system cannot reserve: as before
+        if exc.errno != errno.ENOSPC:
+            raise
+        where = posixshm._SHM_DIR     # where shm_open's files live on Linux
+        try:
+            st = os.statvfs(where)
+            free = ', %d bytes free' % (st.f_bavail * st.f_frsize)
+        except OSError:
+            free = ''
+        raise OSError(errno.ENOSPC, 'no room for a shared memory block of %d bytes in '
+                      '%s%s: unlink blocks you no longer need, ask for a smaller size, or '
+                      'give the machine a bigger %s (in Docker: --shm-size)'
+                      % (size, where, free, where), '/' + name) from None
 
 
 if not compat.SHM_TRACK_PARAM:
