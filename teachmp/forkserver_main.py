@@ -9,7 +9,8 @@ The server is one loop over three descriptors (``selectors``):
 * the listening socket: a parent wants a child.  ``_serve_request``
   authenticates it (HMAC, both directions) before reading anything else,
   receives the child's two pipe ends and its descriptors (``recv_fds``,
-  ``SCM_RIGHTS``), forks, and writes the child's pid into the sentinel pipe;
+  ``SCM_RIGHTS``), forks, and writes the child's pid into the sentinel pipe
+  (or, if the fork failed, minus its errno: the server itself carries on);
 * the read end of a ``SIGCHLD`` wake-up pipe (``signal.set_wakeup_fd``): a
   child ended.  ``_reap`` collects every finished child with ``waitpid`` and
   writes its exit code into its sentinel pipe, since the parent, not being
@@ -214,7 +215,12 @@ def _serve_request(listener, authkey, children, server_fds):
             return      # a stranger, or a client that went away: no fork
     sys.stdout.flush()      # a buffer copied into the child is printed twice
     sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:      # RLIMIT_NPROC, no memory: say why, serve on
+        write_signed(child_w, -exc.errno)       # a pid is never negative
+        util.close_fds(child_r, child_w, *fds)
+        return
     if pid == 0:
         code = 1
         try:

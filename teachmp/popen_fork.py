@@ -20,6 +20,7 @@ The exit status comes from ``os.waitpid``; ``os.waitstatus_to_exitcode``
 turns "killed by signal 15" into ``-15``, the stdlib's convention.
 """
 
+import errno
 import os
 import signal
 import threading
@@ -35,6 +36,19 @@ from teachmp import log, util
 # sentinel would not fire until that other process exits too: join() would
 # wait for the wrong process.
 _CHILD_ENDS_IN_FLIGHT = threading.Lock()
+
+
+def no_child_error(exc, call):
+    """The OSError of a failed fork/posix_spawn, saying what ran out."""
+    if exc.errno == errno.EAGAIN:
+        why = ('this user has as many processes (threads included) as '
+               'RLIMIT_NPROC allows (ulimit -u): wait for some to end, start '
+               'fewer, or raise the limit')
+    elif exc.errno == errno.ENOMEM:
+        why = 'not enough memory for one more process'
+    else:
+        return exc
+    return OSError(exc.errno, '%s could not start a child process: %s' % (call, why))
 
 
 class Popen:
@@ -54,9 +68,9 @@ class Popen:
             parent_r, child_w, child_r, parent_w = util.two_pipes()
             try:
                 self.pid = os.fork()
-            except OSError:         # EAGAIN, ENOMEM: no child, no pipes
+            except OSError as exc:  # EAGAIN, ENOMEM: no child, no pipes
                 util.close_fds(parent_r, child_w, child_r, parent_w)
-                raise
+                raise no_child_error(exc, 'os.fork()') from None
             if self.pid == 0:
                 _CHILD_ENDS_IN_FLIGHT.release()     # our copy, for our children
                 self._run_child(process_obj, child_r, (parent_r, parent_w))

@@ -22,6 +22,7 @@ Two things differ from a child we forked ourselves:
 import os
 
 from teachmp import forkserver
+from teachmp.popen_fork import no_child_error
 from teachmp.popen_spawn import Popen as _SpawnPopen, _write_all
 
 
@@ -48,6 +49,10 @@ class Popen(_SpawnPopen):
                 'the fork server closed the connection before starting the '
                 'child (was it killed?); starting the process again starts a '
                 'new server') from None
+        if self.pid < 0:        # the server could not fork: its errno
+            self.close()
+            err = -self.pid
+            raise no_child_error(OSError(err, os.strerror(err)), "the fork server's os.fork()")
         try:
             _write_all(parent_w, data.getbuffer())
         except BrokenPipeError:

@@ -23,7 +23,7 @@ import io
 import os
 
 from teachmp import reduction, spawn, stdlib_interop, util
-from teachmp.popen_fork import Popen as _ForkPopen
+from teachmp.popen_fork import Popen as _ForkPopen, no_child_error
 
 
 class Popen(_ForkPopen):
@@ -70,8 +70,10 @@ class Popen(_ForkPopen):
             argv = spawn.get_command_line(child_r)
             self.pid = os.posix_spawn(argv[0], argv, os.environ,
                                       file_actions=actions)
-        except BaseException:
+        except BaseException as exc:
             util.close_fds(child_r, parent_w, parent_r, child_w)
+            if isinstance(exc, OSError):
+                raise no_child_error(exc, 'os.posix_spawn()') from None
             raise
         os.close(child_r)
         os.close(child_w)

@@ -10,13 +10,16 @@ world of its own, and every child it starts inherits that world:
     ``/`` made private so nothing leaks back out) with a fresh tmpfs of
     ``size`` bytes mounted on ``/dev/shm``.  The tmpfs goes away with the
     last process in the namespace.
-``drop_to_nobody()``  become uid/gid 65534 (``nobody``).  The interpreter
+``drop_privileges(uid)``  become ``uid`` (and the same gid), a user of its
+    own: the kernel counts ``RLIMIT_NPROC`` per user, machine-wide, so two
+    cells sharing ``nobody`` would eat each other's allowance.  The interpreter
     may live under a directory that user cannot enter (pyenv under
     ``/root``); then, in a private mount namespace, a tmpfs with mode 0755
     is laid over that directory with only the interpreter's tree bound back
-    into it, so nobody can run it and nothing else of it is visible.
-``nproc_in_use(uid)``  how many tasks (processes *and* threads: the kernel
-    counts both against ``RLIMIT_NPROC``) the user has now.
+    into it, so that user can run it and nothing else of it is visible.
+``pids_of(uid)``, ``nproc_in_use(uid)``  the user's processes, and how
+    many tasks (processes *and* threads: the kernel counts both against
+    ``RLIMIT_NPROC``) the user has now.
 
 Each returns ``None`` on success, or a sentence saying why it is impossible
 here (not Linux, not root, no namespaces), which the caller turns into a
@@ -116,47 +119,60 @@ def _lay_open(blocked, child):
         os.rmdir(stage)
 
 
-def drop_to_nobody(paths=()):
-    """Become ``nobody``, able to read the interpreter and ``paths``."""
+def uid_of_its_own():
+    """A uid no account uses, different for each process (by its pid)."""
+    return 200000 + os.getpid()
+
+
+def drop_privileges(uid=NOBODY, paths=()):
+    """Become ``uid``, able to read the interpreter and ``paths``."""
     reason = why_not()
     if reason:
         return reason
     needed = [sys.base_prefix, sys.prefix, os.path.realpath(sys.executable)] + list(paths)
     try:
-        if any(_blocked_ancestor(p, NOBODY) for p in needed):
+        if any(_blocked_ancestor(p, uid) for p in needed):
             reason = private_mounts()
             if reason:
                 return reason
             for p in needed:
-                blocked = _blocked_ancestor(p, NOBODY)
+                blocked = _blocked_ancestor(p, uid)
                 if blocked:
                     _lay_open(*blocked)
         os.setgroups([])
-        os.setresgid(NOBODY, NOBODY, NOBODY)
-        os.setresuid(NOBODY, NOBODY, NOBODY)
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
         # a process whose uid changed is not "dumpable": its /proc/self
         # would belong to root and the leak check could not read its fds
         _call('prctl', PR_SET_DUMPABLE, ctypes.c_ulong(1), ctypes.c_ulong(0),
               ctypes.c_ulong(0), ctypes.c_ulong(0))
     except OSError as exc:
-        return 'cannot become uid %d (%s)' % (NOBODY, exc)
+        return 'cannot become uid %d (%s)' % (uid, exc)
     for p in needed + [tempfile.gettempdir()]:
         mode = os.W_OK | os.X_OK if p == tempfile.gettempdir() else os.R_OK
         if not os.access(p, mode):
-            return 'uid %d cannot %s %s' % (NOBODY, 'write to' if mode & os.W_OK else 'read', p)
+            return 'uid %d cannot %s %s' % (uid, 'write to' if mode & os.W_OK else 'read', p)
     return None
+
+
+def pids_of(uid):
+    """The processes that ``uid`` owns now."""
+    pids = []
+    for pid in os.listdir('/proc'):
+        try:
+            if pid.isdigit() and os.stat('/proc/' + pid).st_uid == uid:
+                pids.append(int(pid))
+        except OSError:
+            continue
+    return pids
 
 
 def nproc_in_use(uid):
     """Tasks (threads included) that ``uid`` owns now, machine-wide."""
     count = 0
-    for pid in os.listdir('/proc'):
-        if not pid.isdigit():
-            continue
+    for pid in pids_of(uid):
         try:
-            if os.stat('/proc/' + pid).st_uid != uid:
-                continue
-            count += len(os.listdir('/proc/%s/task' % pid))
+            count += len(os.listdir('/proc/%d/task' % pid))
         except OSError:
             continue
     return count

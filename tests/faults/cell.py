@@ -10,6 +10,12 @@ SIGINT scenarios wait for it) and, as its last line, one JSON object:
 ``seconds``  time from the fault (the kill, the signal...) to the outcome
 ``lost``     acknowledged items that never arrived (must be 0)
 ``leaks``    children, threads, fds and /dev/shm files left over afterwards
+
+Two kinds of cell first move into a world of their own (``isolation``), so
+that the fault hurts nobody else on the machine: an ``shm_`` cell gets a
+private 1 MiB tmpfs on ``/dev/shm``, an ``nproc_`` cell becomes a user of
+its own (root is exempt from ``RLIMIT_NPROC``).  Where that is impossible
+the outcome is ``skipped`` with the reason.
 """
 
 import importlib
@@ -23,6 +29,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(HERE), os.path.dirname(os.path.dirname(HERE))]
 
+import isolation   # noqa: E402  (tests/isolation.py)
 import leakcheck   # noqa: E402  (tests/leakcheck.py)
 import scenarios   # noqa: E402
 
@@ -36,7 +43,22 @@ def shm_files():
         return set()
 
 
+def isolate(name):
+    """Enter the cell's own world (see the header); None or why not."""
+    if name.startswith('shm_'):
+        return isolation.small_dev_shm(scenarios.SMALL_SHM)
+    if name.startswith('nproc_'):
+        return isolation.drop_privileges(isolation.uid_of_its_own(), [HERE])
+    return None
+
+
 def main(impl_name, method, name):
+    reason = isolate(name)
+    if reason:
+        print(json.dumps({'impl': impl_name, 'method': method, 'scenario': name,
+                          'outcome': 'skipped', 'detail': reason, 'seconds': 0,
+                          'lost': 0, 'leaks': []}), flush=True)
+        return
     # A program started in the background by a shell has SIGINT ignored;
     # the SIGINT scenarios need Python's usual KeyboardInterrupt.
     signal.signal(signal.SIGINT, signal.default_int_handler)

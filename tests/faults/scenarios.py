@@ -21,6 +21,7 @@ import threading
 import time
 
 BIG = 32 * 1024 * 1024          # far more than a pipe or socket buffer holds
+SMALL_SHM = 1 << 20             # the private /dev/shm of an shm_ cell (cell.py)
 
 
 class Probe:
@@ -541,16 +542,233 @@ def nofile_pools(p):
     return _until_emfile(p, lambda: p.ctx.Pool(2), _close_pool, limit=96)
 
 
-def shm_full(p):
-    """SharedMemory larger than the space left on its filesystem."""
+def _shm_module(p):
     import importlib
-    mod = importlib.import_module(p.impl.__name__ + '.shared_memory')
-    st = os.statvfs('/dev/shm')
-    free = st.f_bavail * st.f_frsize
-    seg = mod.SharedMemory(create=True, size=free + 1024 * 1024 * 1024)
-    p.defer(seg.unlink)
-    p.defer(seg.close)
-    return 'created %d bytes with %d free (no error at creation)' % (seg.size, free)
+    return importlib.import_module(p.impl.__name__ + '.shared_memory')
+
+
+def _fill(buf):
+    # one byte per page is enough: it is the first touch that needs a page
+    buf[::4096] = b'\1' * len(range(0, len(buf), 4096))
+
+
+def _one_more_block(p, size=256 * 1024):
+    seg = _shm_module(p).SharedMemory(create=True, size=size)
+    _fill(seg.buf)
+    seg.close()
+    seg.unlink()
+
+
+def shm_full(p):
+    """A SharedMemory of 4 MiB on a 1 MiB /dev/shm, written to; then 256 KiB."""
+    mod = _shm_module(p)
+    p.fault()
+    try:
+        seg = mod.SharedMemory(create=True, size=4 * SMALL_SHM)
+    except OSError as exc:
+        err = exc
+    else:
+        p.defer(seg.unlink)
+        p.defer(seg.close)
+        _fill(seg.buf)      # no room for the pages: SIGBUS on Linux
+        return 'created and written (the tmpfs was not full?)'
+    left = [f for f in os.listdir('/dev/shm') if f.startswith('psm_')]
+    if left:
+        raise AssertionError('half-made block left: %s' % left)
+    _one_more_block(p)
+    return '%s(errno %s) at creation; then a 256 KiB block worked' % (
+        type(err).__name__, err.errno)
+
+
+def shm_fill_up(p):
+    """128 KiB blocks, each written to, until /dev/shm (1 MiB) is full."""
+    mod = _shm_module(p)
+    made, err = [], None
+    p.fault()
+    for _ in range(64):
+        try:
+            seg = mod.SharedMemory(create=True, size=128 * 1024)
+        except OSError as exc:
+            err = exc
+            break
+        made.append(seg)
+        _fill(seg.buf)
+    on_disk = len([f for f in os.listdir('/dev/shm') if f.startswith('psm_')])
+    for seg in made:
+        seg.close()
+        seg.unlink()
+    if err is None:
+        raise AssertionError('set-up: /dev/shm never filled up')
+    if on_disk != len(made):
+        raise AssertionError('%d blocks made, %d in /dev/shm' % (len(made), on_disk))
+    _one_more_block(p)
+    return '%s(errno %s) after %d blocks; then one more worked' % (
+        type(err).__name__, err.errno, len(made))
+
+
+def add_and_check(value, array):
+    with value.get_lock():
+        value.value += sum(array)
+
+
+def shm_full_value_array(p):
+    """/dev/shm filled to the last byte, then Value, Array, RawArray, a child."""
+    filler = '/dev/shm/teachmp-filler'
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    p.defer(os.unlink, filler)
+    try:
+        while True:
+            os.write(fd, bytes(4096))
+    except OSError:
+        pass            # ENOSPC: full
+    finally:
+        os.close(fd)
+    p.fault()
+    big = p.ctx.RawArray('b', 2 * SMALL_SHM)       # twice the whole /dev/shm
+    big[:] = b'\1' * len(big)
+    value = p.ctx.Value('i', 0)
+    array = p.ctx.Array('i', range(10))
+    child = p.start(add_and_check, value, array)
+    child.join(5)
+    if value.value != 45 or sum(big) != len(big):
+        raise AssertionError('child saw %s' % value.value)
+    return 'Value, Array and a 2 MiB RawArray worked, child exit %s' % child.exitcode
+
+
+# -- RLIMIT_NPROC: a user of its own, a few processes allowed ---------------
+
+def _nproc_limit(p, extra):
+    """Allow ``extra`` more tasks than this user has now; return the undo.
+
+    The kernel checks the user's task count against the limit of the
+    process that forks, so every process of this user gets the limit: a
+    fork server started earlier forks the children of ``forkserver``.
+    """
+    import isolation
+    uid = os.getuid()
+    pids = isolation.pids_of(uid)
+    limit = isolation.nproc_in_use(uid) + extra
+    before = {}
+    for pid in pids:
+        try:
+            before[pid] = resource.prlimit(pid, resource.RLIMIT_NPROC)
+            resource.prlimit(pid, resource.RLIMIT_NPROC, (limit, before[pid][1]))
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def undo():
+        for pid, old in before.items():
+            try:
+                resource.prlimit(pid, resource.RLIMIT_NPROC, old)
+            except (ProcessLookupError, PermissionError):
+                pass
+    return undo
+
+
+def _warm_up(p):
+    # the helpers a start method needs (fork server, resource tracker) are
+    # started before the limit: it is the program's own processes that fail
+    child = p.ctx.Process(target=task_noop)
+    child.start()
+    child.join(5)
+
+
+def nproc_processes(p):
+    """Start Processes until start() fails; stop them; start one more."""
+    _warm_up(p)
+    undo = _nproc_limit(p, 3)
+    started, err = [], None
+    p.fault()
+    try:
+        for _ in range(20):
+            proc = p.ctx.Process(target=sleep_holding, daemon=True)
+            try:
+                proc.start()
+            except OSError as exc:
+                err = exc
+                break
+            started.append(proc)
+    finally:
+        for proc in started:
+            proc.kill()
+            proc.join(5)
+        undo()
+    if err is None:
+        raise AssertionError('set-up: start() never failed')
+    again = p.start(task_noop)
+    again.join(5)
+    return '%s(errno %s) after %d started; then one more ran (exit %s)' % (
+        type(err).__name__, err.errno, len(started), again.exitcode)
+
+
+def nproc_pool(p):
+    """Pool(4) with room for 2 more tasks; then, limit lifted, Pool(2).map."""
+    _warm_up(p)
+    undo = _nproc_limit(p, 2)
+    p.fault()
+    try:
+        pool = p.ctx.Pool(4)
+    except OSError as exc:
+        err = exc
+    else:
+        _close_pool(pool)
+        raise AssertionError('set-up: Pool(4) started')
+    finally:
+        undo()
+    pool = p.ctx.Pool(2)
+    try:
+        out = pool.map(square, range(4), chunksize=1)
+    finally:
+        _close_pool(pool)
+    return '%s(errno %s) from Pool(4); then Pool(2).map gave %s' % (
+        type(err).__name__, err.errno, out)
+
+
+def nproc_pool_threads(p):
+    """Pool(4) with room for its 4 workers but not for its handler threads."""
+    _warm_up(p)
+    undo = _nproc_limit(p, 4)       # threads count against RLIMIT_NPROC too
+    p.fault()
+    try:
+        pool = p.ctx.Pool(4)
+    except RuntimeError as exc:     # "can't start new thread"
+        err = exc
+    else:
+        _close_pool(pool)
+        raise AssertionError('set-up: Pool(4) started')
+    finally:
+        undo()
+    gc.collect()
+    pool = p.ctx.Pool(2)
+    try:
+        out = pool.map(square, range(4), chunksize=1)
+    finally:
+        _close_pool(pool)
+    return '%s(%s) from Pool(4); then Pool(2).map gave %s' % (type(err).__name__, err, out)
+
+
+def nproc_manager(p):
+    """Manager() when not one more process may start; then one that can."""
+    _warm_up(p)
+    undo = _nproc_limit(p, 0)
+    p.fault()
+    try:
+        m = p.ctx.Manager()
+    except OSError as exc:
+        err = exc
+    else:
+        _shutdown(m)
+        raise AssertionError('set-up: Manager() started')
+    finally:
+        undo()
+    m = p.ctx.Manager()
+    try:
+        d = m.dict(a=1)
+        got = d['a']
+    finally:
+        _shutdown(m)
+    return '%s(errno %s) from Manager(); then a manager answered %s' % (
+        type(err).__name__, err.errno, got)
 
 
 # -- EINTR: SIGALRM every millisecond during each blocking call ------------
@@ -672,7 +890,9 @@ SCENARIOS = {f.__name__: f for f in (
     pool_worker_killed_taking_task,
     barrier_party_killed, condition_waiter_killed, event_setter_killed,
     sigint_pool_map, sigint_queue_get, sigint_process_join, sigint_manager_call,
-    nofile_pipes, nofile_queues, nofile_pools, shm_full,
+    nofile_pipes, nofile_queues, nofile_pools,
+    shm_full, shm_fill_up, shm_full_value_array,
+    nproc_processes, nproc_pool, nproc_pool_threads, nproc_manager,
     eintr_pipe_recv, eintr_queue_get, eintr_lock_acquire, eintr_process_join,
     eintr_pool_map, eintr_manager_call, eintr_condition_wait,
     gc_pool, gc_queue, gc_manager, gc_listener,
