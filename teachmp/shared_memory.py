@@ -30,7 +30,7 @@ at ``SharedMemory(create=True, ...)`` that names the block and the
 directory, with the half-made block already removed.  The price: the pages
 are committed (zeroed, counted as used) at creation, so a huge block that is
 only sparsely used costs its whole size at once, and creating it takes the
-time to clear every page: about 0.2 s per GiB instead of microseconds (a
+time to clear every page: 0.1 to 0.2 s per GiB instead of microseconds (a
 program that writes every page anyway pays about the same in total).  Where
 the file system cannot reserve (``EOPNOTSUPP``), the block is made the old
 way.
