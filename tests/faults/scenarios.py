@@ -613,16 +613,7 @@ def add_and_check(value, array):
 
 def shm_full_value_array(p):
     """/dev/shm filled to the last byte, then Value, Array, RawArray, a child."""
-    filler = '/dev/shm/teachmp-filler'
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    p.defer(os.unlink, filler)
-    try:
-        while True:
-            os.write(fd, bytes(4096))
-    except OSError:
-        pass            # ENOSPC: full
-    finally:
-        os.close(fd)
+    _fill_dev_shm(p)
     p.fault()
     big = p.ctx.RawArray('b', 2 * SMALL_SHM)       # twice the whole /dev/shm
     big[:] = b'\1' * len(big)
@@ -633,6 +624,41 @@ def shm_full_value_array(p):
     if value.value != 45 or sum(big) != len(big):
         raise AssertionError('child saw %s' % value.value)
     return 'Value, Array and a 2 MiB RawArray worked, child exit %s' % child.exitcode
+
+
+def _fill_dev_shm(p):
+    filler = '/dev/shm/teachmp-filler'
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    p.defer(os.unlink, filler)
+    try:
+        while True:
+            os.write(fd, bytes(4096))
+    except OSError:
+        pass            # ENOSPC: full
+    finally:
+        os.close(fd)
+
+
+def shm_full_after_arena(p):
+    """RawArrays of 4000 bytes; /dev/shm fills up between two of them.
+
+    The stdlib puts a heap arena in /dev/shm when statvfs says it fits, but
+    the arena's pages are only taken as blocks are handed out: if /dev/shm
+    fills up in between (another program, a SharedMemory block), the next
+    block in that arena has no page.
+    """
+    arrays = []
+    # arenas double in size in the stdlib (4 KiB, 8 KiB, ...): 128 arrays
+    # fill those up to 256 KiB, the 129th starts a 512 KiB one, nearly empty
+    for _ in range(129):
+        arrays.append(p.ctx.RawArray('b', 4000))
+    _fill_dev_shm(p)
+    p.fault()
+    for _ in range(16):
+        arr = p.ctx.RawArray('b', 4000)     # zero-filled: every page touched
+        arr[-1] = 1
+        arrays.append(arr)
+    return '%d arrays of 4000 bytes after /dev/shm filled up' % 16
 
 
 # -- RLIMIT_NPROC: a user of its own, a few processes allowed ---------------
@@ -891,7 +917,7 @@ SCENARIOS = {f.__name__: f for f in (
     barrier_party_killed, condition_waiter_killed, event_setter_killed,
     sigint_pool_map, sigint_queue_get, sigint_process_join, sigint_manager_call,
     nofile_pipes, nofile_queues, nofile_pools,
-    shm_full, shm_fill_up, shm_full_value_array,
+    shm_full, shm_fill_up, shm_full_value_array, shm_full_after_arena,
     nproc_processes, nproc_pool, nproc_pool_threads, nproc_manager,
     eintr_pipe_recv, eintr_queue_get, eintr_lock_acquire, eintr_process_join,
     eintr_pool_map, eintr_manager_call, eintr_condition_wait,

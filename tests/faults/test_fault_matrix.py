@@ -55,6 +55,7 @@ EXPECTED = {
     'shm_full': 'ok',
     'shm_fill_up': 'ok',
     'shm_full_value_array': 'ok',
+    'shm_full_after_arena': 'ok',
     'nproc_processes': 'ok',
     'nproc_pool': 'ok',
     'nproc_pool_threads': 'ok',
@@ -87,6 +88,9 @@ STDLIB_CRASHES = {
                 'than /dev/shm is made; the first write past the space is a SIGBUS',
     'shm_fill_up': 'gh-114390: the block that no longer fits is made all the same; '
                    'writing to it is a SIGBUS',
+    'shm_full_after_arena': 'a heap arena goes to /dev/shm when statvfs says it fits, '
+                            'but its pages are taken only as blocks are handed out: '
+                            'once /dev/shm is full, the next RawArray is a SIGBUS',
 }
 STDLIB_DIFFERS = {
     # the read lock died with the consumer: the item is in the pipe, nobody
