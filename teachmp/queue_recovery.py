@@ -33,10 +33,11 @@ cut: the reader waits for the rest as long as it takes, as
 
 What is lost when a producer dies is what it had not finished writing: the
 message being written and whatever its feeder still had buffered (as in the
-stdlib, a process's buffer dies with it).  A window remains: a process
-killed between taking a lock and writing its note (a few bytecodes) is not
-seen, and one killed in the middle of *reading* a message leaves the rest
-of it in the pipe for the next reader.
+stdlib, a process's buffer dies with it).  A process killed between taking
+a lock and writing its note leaves a lock held by nobody the note names;
+``NotedLock.looks_lost`` finds it after a second.  A window remains: a
+process killed in the middle of *reading* a message leaves the rest of it
+in the pipe for the next reader.
 """
 
 import os
@@ -51,6 +52,8 @@ from teachmp.synchronize import Lock
 
 # How long a waiting reader sleeps before it looks at the locks' notes again.
 RECLAIM_EVERY = 0.1
+# How long a lock must look held by nobody before its token is given back.
+LOST_TOKEN_AFTER = 1.0
 
 
 class NotedLock:
@@ -59,13 +62,16 @@ class NotedLock:
     def __init__(self):
         self.lock = Lock()
         self.holder = RawValue('q', 0)      # pid of the holder, 0: nobody
+        self.taken = RawValue('q', 0)       # acquisitions so far (see looks_lost)
         self.repair = Lock()                # one process gives a dead holder's token back
+        self._suspect = None                # (since, taken) while it looks lost, this process
 
     def acquire(self, block=True, timeout=None):
         """Take the lock and note this process as its holder."""
         if not self.lock.acquire(block, timeout):
             return False
         self.holder.value = os.getpid()
+        self.taken.value += 1               # under the lock: no update is lost
         return True
 
     def release(self):
@@ -98,6 +104,8 @@ class NotedLock:
                 return True
             if self.holder_is_dead():
                 self.give_back_for_dead()
+            elif self.looks_lost():
+                self.give_back_lost()
             if not block or (deadline is not None and time.monotonic() >= deadline):
                 return False
 
@@ -114,6 +122,38 @@ class NotedLock:
         try:
             if pid and self.holder.value == pid:    # nobody repaired it meanwhile
                 self.holder.value = 0
+                self.lock.release()
+        finally:
+            self.repair.release()
+
+    def looks_lost(self):
+        """Held, with no note, and nobody took it for ``LOST_TOKEN_AFTER`` s?
+
+        A process notes that it holds the lock just *after* taking it.
+        Killed in between, it takes the token with it and no note says so.
+        A live process stays in that gap for microseconds, so a lock seen
+        held with an empty note, and not taken again, at every look for a
+        second lost its token that way.  (The pool's ``find_lost_tokens``
+        judges its own locks by the same rule.)
+        """
+        if self.holder.value or self.lock._get_value():
+            self._suspect = None            # noted, or free: nothing lost
+            return False
+        now, taken = time.monotonic(), self.taken.value
+        if self._suspect is None or self._suspect[1] != taken:
+            self._suspect = (now, taken)
+            return False
+        return now - self._suspect[0] >= LOST_TOKEN_AFTER
+
+    def give_back_lost(self):
+        """Release a token that ``looks_lost`` found gone with no note."""
+        taken = self._suspect[1] if self._suspect else None
+        self._suspect = None
+        if not self.repair.acquire(False):
+            return
+        try:
+            if (self.taken.value == taken and not self.holder.value
+                    and not self.lock._get_value()):
                 self.lock.release()
         finally:
             self.repair.release()
@@ -220,6 +260,9 @@ def _wait(fd, wlock, read_so_far, block, deadline):
                 return _CUT
             wlock.give_back_for_dead()  # it wrote whole messages only
             continue                    # a live writer may take it now
+        if not read_so_far and wlock.looks_lost() and not poller.poll(0):
+            wlock.give_back_lost()      # killed before it wrote a byte
+            continue
         if not read_so_far and (not block or (
                 deadline is not None and time.monotonic() >= deadline)):
             return None

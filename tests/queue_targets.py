@@ -44,6 +44,13 @@ def put_huge_and_wait(q, size):
     threading.Event().wait(TIMEOUT)
 
 
+def take_lock_without_note(q, which):
+    """Take one of a teachmp Queue's locks the way a process killed right
+    after acquiring it would leave it: held, and no note naming a holder."""
+    getattr(q, which).lock.acquire()
+    os._exit(0)
+
+
 def echo_squares(inq, outq):
     """Read numbers until None; put each square on ``outq``."""
     while True:
