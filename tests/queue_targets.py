@@ -37,6 +37,13 @@ def put_big_then_signal(q, n, done, cancel=False):
     done.set()
 
 
+def put_huge_and_wait(q, size):
+    """Put one item far bigger than a pipe, then sleep: the feeder blocks
+    half-way through writing it, holding the write lock (killed there)."""
+    q.put(b'x' * size)
+    threading.Event().wait(TIMEOUT)
+
+
 def echo_squares(inq, outq):
     """Read numbers until None; put each square on ``outq``."""
     while True:

@@ -60,7 +60,7 @@ LAYERS = [
     ('shared memory', ['heap', 'sharedctypes', 'shared_memory']),
     ('conditions', ['condition']),
     # queues (ch04: built on locks, so above them)
-    ('queues', ['queue_feeder', 'queues']),
+    ('queues', ['queue_feeder', 'queue_recovery', 'queues']),
     # the fork server preloads connection, listener and queues for its children
     ('fork server', ['forkserver_main', 'forkserver', 'popen_forkserver']),
     # pools (ch08); ThreadPool is a Pool of threads (teachmp.dummy)

@@ -331,6 +331,28 @@ def test_cancel_join_thread_lets_the_child_exit_without_flushing(mp):
             p.join(TIMEOUT)
 
 
+def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, closing, capfd):
+    if impl_name == "stdlib":
+        pytest.skip("known stdlib hang: get() waits forever for the rest of the "
+                    "message, and the write lock died with the producer")
+    q = mp.Queue(maxsize=3)
+    closing(q)
+    p = start(mp, qt.put_huge_and_wait, q, 1 << 20)
+    wait_until(lambda: not q.empty())   # its feeder is writing (and is stuck)
+    p.kill()
+    p.join(TIMEOUT)
+    other = start(mp, qt.put_range, q, 3)
+    assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
+    finish(other)
+    assert "died while writing a message" in capfd.readouterr().err
+    # the cut message's slot came back: maxsize items fit again
+    for i in range(3):
+        q.put(i, timeout=TIMEOUT)
+    assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
+    with pytest.raises(queue.Empty):
+        q.get(timeout=0.2)
+
+
 def test_queues_both_ways_with_a_child(mp, closing):
     inq, outq = mp.Queue(), mp.Queue()
     closing(inq)
