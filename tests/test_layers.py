@@ -46,6 +46,8 @@ LAYERS = [
     ('connections', ['connection']),
     # processes (ch01) and the start methods (ch02)
     ('processes', ['process']),
+    # the end of a process: join the children (ch01); teachmp/__init__ loads it
+    ('process exit', ['process_exit']),
     # (stdlib_interop: stdlib objects in a teachmp child's start-up data)
     ('start methods', ['popen_fork', 'spawn', 'stdlib_interop', 'popen_spawn',
                        'popen_spawn_posix']),
@@ -81,9 +83,9 @@ LAYERS = [
 UPWARD = {
     ('log', 'process'):
         'log: the processName filter asks for the current process',
-    ('util', 'process'):
+    ('util', 'process_exit'):
         "stdlib re-export: util._exit_function and util._cleanup_tests live "
-        "in process.py, next to the children they join",
+        "in process_exit.py, next to process and the children they join",
     ('reduction', 'resource_sharer'):
         'stdlib re-export: reduction.DupFd (the stdlib\'s name) hands a '
         'descriptor to the resource sharer outside process start-up',
