@@ -33,11 +33,14 @@ cut: the reader waits for the rest as long as it takes, as
 
 What is lost when a producer dies is what it had not finished writing: the
 message being written and whatever its feeder still had buffered (as in the
-stdlib, a process's buffer dies with it).  A process killed between taking
-a lock and writing its note leaves a lock held by nobody the note names;
-``NotedLock.looks_lost`` finds it after a second.  A window remains: a
-process killed in the middle of *reading* a message leaves the rest of it
-in the pipe for the next reader.
+stdlib, a process's buffer dies with it).  A consumer killed half-way
+through *reading* a message leaves the rest of it in the pipe, which the
+next reader would take for a header: so the read lock (``ReadLock``) also
+notes how many bytes of the current message are still unread, and the next
+reader drops them first.  A process killed between taking a lock and
+writing its note leaves a lock held by nobody the note names;
+``NotedLock.looks_lost`` finds it after a second.  What remains are windows
+of a few bytecodes: between a read and the update of ``unread``.
 """
 
 import os
@@ -159,7 +162,18 @@ class NotedLock:
             self.repair.release()
 
     def __repr__(self):
-        return '<NotedLock holder=%s %r>' % (self.holder.value or 'none', self.lock)
+        return '<%s holder=%s %r>' % (type(self).__name__, self.holder.value or 'none',
+                                      self.lock)
+
+
+class ReadLock(NotedLock):
+    """The read lock also notes how much of the message being read is still
+    in the pipe (``unread``): a reader killed half-way through a message
+    leaves that many bytes, and the next reader drops them first."""
+
+    def __init__(self):
+        super().__init__()
+        self.unread = RawValue('q', 0)
 
 
 # -- reading one message -------------------------------------------------------
@@ -167,24 +181,30 @@ class NotedLock:
 _CUT = object()     # _read's answer when the writer died inside the message
 
 
-def read_message(fd, wlock, block=True, deadline=None, on_cut=None):
+def read_message(fd, rlock, wlock, block=True, deadline=None, on_cut=None):
     """One whole message from the queue's pipe, or None if none began in time.
 
-    The caller holds the read lock (it is the only reader) and ``fd`` is
+    The caller holds ``rlock`` (it is the only reader) and ``fd`` is
     non-blocking.  ``block`` and ``deadline`` (a ``time.monotonic`` value,
     or None) bound only the wait for a message to *begin*: once its first
     byte is read, the rest is waited for until it comes or its writer dies.
-    ``on_cut()`` is called for each message a dead writer left unfinished.
+    ``on_cut()`` is called for each message that will never be delivered
+    whole (its writer, or the reader before us, died inside it).
     """
+    unread = rlock.unread
+    if unread.value:
+        _drop_rest(fd, wlock, unread)
+        if on_cut is not None:
+            on_cut()
     while True:
-        message = _read_frame(fd, wlock, block, deadline)
+        message = _read_frame(fd, wlock, unread, block, deadline)
         if message is not _CUT:
             return message
         if on_cut is not None:
             on_cut()                    # then wait for the next message
 
 
-def _read_frame(fd, wlock, block, deadline):
+def _read_frame(fd, wlock, unread, block, deadline):
     header = _read(fd, 4, wlock, block, deadline)
     if header is None or header is _CUT:
         return header
@@ -195,12 +215,28 @@ def _read_frame(fd, wlock, block, deadline):
             return _CUT
         size, = _BIG_HEADER.unpack(big)
         header += big
-    return _read(fd, size, wlock, inside=len(header))
+    unread.value = size                 # killed from here on: the next reader drops it
+    payload = _read(fd, size, wlock, inside=len(header), unread=unread)
+    unread.value = 0
+    return payload
 
 
-def _read(fd, n, wlock, block=True, deadline=None, inside=0):
+def _drop_rest(fd, wlock, unread):
+    # The reader before us was killed inside a message: what is left of it
+    # would be taken for a header.  Read it and let it go.
+    left = unread.value
+    rest = _read(fd, left, wlock, inside=1, unread=unread)
+    unread.value = 0
+    sys.stderr.write(
+        'teachmp.Queue: a process died while reading a message from the '
+        'queue; the %d bytes of it left in the pipe were dropped%s.\n'
+        % (left, '' if rest is not _CUT else ' (its writer died too)'))
+
+
+def _read(fd, n, wlock, block=True, deadline=None, inside=0, unread=None):
     """``n`` bytes from ``fd``; None if none came in time; _CUT if the
-    writer died first.  ``inside``: bytes of this message already read."""
+    writer died first.  ``inside``: bytes of this message already read;
+    ``unread``, if given, is kept equal to the bytes still to read."""
     if n == 0:
         return b''
     if n <= _SMALL_MESSAGE:
@@ -216,6 +252,8 @@ def _read(fd, n, wlock, block=True, deadline=None, inside=0):
         buf = bytearray(n)
         buf[:len(data)] = data
         got = len(data)
+        if unread is not None:
+            unread.value = n - got
     else:
         buf, got = bytearray(n), 0      # big: read straight into the result
     view = memoryview(buf)
@@ -233,6 +271,8 @@ def _read(fd, n, wlock, block=True, deadline=None, inside=0):
         if k == 0:
             _eof(inside + got)
         got += k
+        if unread is not None:
+            unread.value = n - got
     return buf
 
 

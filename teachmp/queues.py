@@ -58,7 +58,7 @@ from queue import Empty, Full
 from teachmp import compat, connection, log, spawning, util
 from teachmp.condition import Condition
 from teachmp.queue_feeder import Feeder, _sentinel
-from teachmp.queue_recovery import NotedLock, read_message
+from teachmp.queue_recovery import NotedLock, ReadLock, read_message
 from teachmp.reduction import ForkingPickler
 from teachmp.sharedctypes import RawValue
 from teachmp.synchronize import SEM_VALUE_MAX, BoundedSemaphore, Lock
@@ -80,7 +80,7 @@ class Queue:
         # Each lock notes its holder, and get() reads without ever blocking
         # inside a message: what a process killed while holding one leaves
         # behind is repaired (queue_recovery).
-        self._rlock, self._wlock = NotedLock(), NotedLock()
+        self._rlock, self._wlock = ReadLock(), NotedLock()
         os.set_blocking(self._reader.fileno(), False)
         if self._maxsize:
             self._sem, self._count = BoundedSemaphore(self._maxsize), None
@@ -224,7 +224,7 @@ class Queue:
         if not self._rlock.acquire_or_reclaim(block, timeout):
             raise Empty
         try:
-            data = read_message(self._reader.fileno(), self._wlock,
+            data = read_message(self._reader.fileno(), self._rlock, self._wlock,
                                 block, deadline, self._give_slot)
             if data is None:
                 raise Empty

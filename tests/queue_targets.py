@@ -44,6 +44,11 @@ def put_huge_and_wait(q, size):
     threading.Event().wait(TIMEOUT)
 
 
+def get_and_report(q):
+    """One get(); killed by the test while it reads a big item."""
+    q.get(timeout=TIMEOUT)
+
+
 def take_lock_without_note(q, which):
     """Take one of a teachmp Queue's locks the way a process killed right
     after acquiring it would leave it: held, and no note naming a holder."""

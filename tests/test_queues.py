@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import pickle
 import queue
+import os
 import re
+import signal
 import threading
 import time
 
@@ -351,6 +353,33 @@ def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, cl
     assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
     with pytest.raises(queue.Empty):
         q.get(timeout=0.2)
+
+
+def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, closing, capfd):
+    if impl_name == "stdlib":
+        pytest.skip("known stdlib failure: the rest of the dead reader's message "
+                    "is read as a header, and the read lock died with it")
+    q = mp.Queue(maxsize=3)
+    closing(q)
+    producer = start(mp, qt.put_huge_and_wait, q, 1 << 20)
+    consumer = None
+    try:
+        wait_until(lambda: not q.empty())   # half the item is in the pipe
+        os.kill(producer.pid, signal.SIGSTOP)   # ... and the rest waits
+        consumer = start(mp, qt.get_and_report, q)
+        wait_until(q.empty)                 # the consumer read what there is
+        consumer.kill()
+        consumer.join(TIMEOUT)
+    finally:
+        os.kill(producer.pid, signal.SIGCONT)
+    q.put("after")
+    assert q.get(timeout=TIMEOUT) == "after"
+    assert "died while reading a message" in capfd.readouterr().err
+    producer.kill()
+    producer.join(TIMEOUT)
+    for i in range(3):                      # the dropped item's slot came back
+        q.put(i, timeout=TIMEOUT)
+    assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
 
 
 @pytest.mark.parametrize("which", ["_rlock", "_wlock"])
