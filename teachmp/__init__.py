@@ -31,10 +31,11 @@ same map, with links, is the page "Where is the code" of the docs):
   11, 12  no new modules
 
 Support files no chapter needs: errors.py, compat.py, fdutil.py,
-popen_spawn_posix.py, runner.py and __main__.py (the
-``teachmp run`` command), dummy/ (threads), trace.py and trace_render.py (the
-timelines).  The layers, and the few imports that point up, are explained in
-the header of context.py and checked by tests/test_layers.py.
+popen_spawn_posix.py, runner.py and __main__.py (the ``teachmp run``
+command), dummy/ (threads), trace.py, trace_args.py, trace_analysis.py and
+trace_draw.py (the timelines).  The layers, and the few imports that point
+up, are explained in the header of context.py and checked by
+tests/test_layers.py.
 """
 
 import sys as _sys

@@ -67,16 +67,17 @@ LAYERS = [
     ('pools', ['pool_results', 'pool_worker', 'pool_recovery', 'pool_handlers',
                'pool']),
     ('thread pools', ['thread_pool', 'dummy', 'dummy.connection']),
-    # the tracer that draws the timelines (it knows the pool worker's loop)
-    ('tracing', ['trace']),
+    # the tracer that records the timelines (it knows the pool worker's loop)
+    ('tracing', ['trace_args', 'trace']),
     # managers (ch07): server below proxies below the manager classes
     ('managers', ['manager_server', 'proxies', 'manager_proxies', 'managers']),
     ('shared memory manager', ['shared_memory_manager']),
     # the facade: contexts, and the package itself
     ('facade', ['context', '__init__']),
-    # tools on top of the library: `teachmp run`, the tracer (ch12)
-    # (_alias_site.sitecustomize: the alias in interpreters a program starts)
-    ('tools', ['runner', '_alias_site.sitecustomize', 'trace_render', '__main__']),
+    # tools on top of the library: `teachmp run`, reading and drawing a trace
+    # (ch12) (_alias_site.sitecustomize: the alias in interpreters a program starts)
+    ('tools', ['runner', '_alias_site.sitecustomize', 'trace_analysis', 'trace_draw',
+               '__main__']),
 ]
 
 # (importer, imported): why this import points up.
