@@ -181,27 +181,28 @@ class ReadLock(NotedLock):
 _CUT = object()     # _read's answer when the writer died inside the message
 
 
-def read_message(fd, rlock, wlock, block=True, deadline=None, on_cut=None):
+def read_message(fd, rlock, wlock, block=True, deadline=None, on_dropped=None):
     """One whole message from the queue's pipe, or None if none began in time.
 
     The caller holds ``rlock`` (it is the only reader) and ``fd`` is
     non-blocking.  ``block`` and ``deadline`` (a ``time.monotonic`` value,
     or None) bound only the wait for a message to *begin*: once its first
     byte is read, the rest is waited for until it comes or its writer dies.
-    ``on_cut()`` is called for each message that will never be delivered
-    whole (its writer, or the reader before us, died inside it).
+    ``on_dropped(written)`` is called for each message that will never be
+    delivered: ``written`` is True when it was whole in the pipe (the reader
+    before us died inside it), False when its writer died inside it.
     """
     unread = rlock.unread
     if unread.value:
         _drop_rest(fd, wlock, unread)
-        if on_cut is not None:
-            on_cut()
+        if on_dropped is not None:
+            on_dropped(True)
     while True:
         message = _read_frame(fd, wlock, unread, block, deadline)
         if message is not _CUT:
             return message
-        if on_cut is not None:
-            on_cut()                    # then wait for the next message
+        if on_dropped is not None:
+            on_dropped(False)           # then wait for the next message
 
 
 def _read_frame(fd, wlock, unread, block, deadline):

@@ -123,6 +123,15 @@ class Queue:
         if self._sem is not None:
             self._sem.release()
 
+    def _dropped(self, written):
+        # A message that a dead process left half-read or half-written will
+        # never be taken: count it as taken (if it was counted as written)
+        # and give its slot back, so that qsize() and maxsize stay right.
+        if self._sem is not None:
+            self._sem.release()
+        elif written:
+            self._count[1].value += 1
+
     def qsize(self):
         """Approximate number of items: others may change it at any moment."""
         if self._sem is not None:
@@ -225,7 +234,7 @@ class Queue:
             raise Empty
         try:
             data = read_message(self._reader.fileno(), self._rlock, self._wlock,
-                                block, deadline, self._give_slot)
+                                block, deadline, self._dropped)
             if data is None:
                 raise Empty
             if self._sem is None:

@@ -355,11 +355,13 @@ def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, cl
         q.get(timeout=0.2)
 
 
-def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, closing, capfd):
+@pytest.mark.parametrize("maxsize", [3, 0])
+def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, maxsize,
+                                                               closing, capfd):
     if impl_name == "stdlib":
         pytest.skip("known stdlib failure: the rest of the dead reader's message "
                     "is read as a header, and the read lock died with it")
-    q = mp.Queue(maxsize=3)
+    q = mp.Queue(maxsize=maxsize)
     closing(q)
     producer = start(mp, qt.put_huge_and_wait, q, 1 << 20)
     consumer = None
@@ -380,6 +382,7 @@ def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, cl
     for i in range(3):                      # the dropped item's slot came back
         q.put(i, timeout=TIMEOUT)
     assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
+    assert q.qsize() == 0                   # the dropped item is not counted
 
 
 @pytest.mark.parametrize("which", ["_rlock", "_wlock"])
