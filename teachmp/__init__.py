@@ -27,19 +27,23 @@ same map, with links, is the page "Where is the code" of the docs):
   08  pool_worker.py, pool_handlers.py,                pool_recovery.py
       pool_results.py, pool.py, thread_pool.py
   09  listener.py, auth.py                             _handshake_deadline, MD5 form
-  10  log.py, then process._exit_function             logging_state
+  10  log.py, then process_exit._exit_function        logging_state
   11, 12  no new modules
 
 Support files no chapter needs: errors.py, compat.py, fdutil.py,
-popen_spawn_posix.py, runner.py and __main__.py (the
-``teachmp run`` command), dummy/ (threads), trace.py and trace_render.py (the
-timelines).  The layers, and the few imports that point up, are explained in
-the header of context.py and checked by tests/test_layers.py.
+popen_spawn_posix.py, runner.py and __main__.py (the ``teachmp run``
+command), dummy/ (threads), trace.py, trace_args.py, trace_analysis.py and
+trace_draw.py (the timelines).  The layers, and the few imports that point
+up, are explained in the header of context.py and checked by
+tests/test_layers.py.
 """
 
 import sys as _sys
 
 from teachmp import context as _context
+# Registers the exit function (terminate daemonic children, join the others)
+# with atexit: process.py cannot import process_exit, which imports it.
+from teachmp import process_exit as _process_exit  # noqa: F401
 from teachmp.log import SUBDEBUG, SUBWARNING
 
 __version__ = '0.1.0'

@@ -61,9 +61,9 @@ def main(argv=None):
     """Run one ``python -m teachmp`` command; return its exit status."""
     if argv is None:
         argv = sys.argv[1:]
-    if argv[:1] == ['trace']:       # its own options: trace_render parses them
-        from teachmp import trace_render
-        return trace_render.command(argv[1:])
+    if argv[:1] == ['trace']:       # its own options: trace_draw parses them
+        from teachmp import trace_draw
+        return trace_draw.command(argv[1:])
     # "run" must start fast and must not depend on the exercise tooling.
     parser = build_parser(with_grading=argv[:1] not in (['run'], ['trace']))
     args = parser.parse_args(argv)

@@ -16,7 +16,9 @@ Beyond the stdlib: when a worker dies *in the middle of a task* -- SIGKILL,
 on a shared board (see ``pool_worker``), so the worker handler, woken by the
 dead worker's sentinel, fails exactly that result with ``WorkerLostError``
 naming the worker and its exit code, and the pool keeps serving the rest.
-That repair work is in ``pool_recovery``.
+That repair work is in ``pool_recovery``, and so are the notes it needs
+(``setup_board``) and the result handler's wait (``ResultWait``); the
+handler threads start and stop through ``pool_handlers``.
 
 The handler threads run their methods on a weak proxy of the pool, not on
 the pool itself, so that they do not keep it alive: a pool the program has
@@ -29,25 +31,20 @@ Subclasses can override the stdlib's hooks: ``Process``, ``_setup_queues``
 joblib's pool brings its own queues there) and ``_repopulate_pool``.
 """
 
-import functools
 import itertools
 import os
 import queue
-import threading
 import warnings
 import weakref
 
-from teachmp import connection, log, pool_handlers, pool_recovery, util
+from teachmp import log, pool_handlers, pool_recovery, util
 from teachmp.pool_results import (ApplyResult, AsyncResult,  # noqa: F401
                                   IMapIterator, IMapUnorderedIterator,
                                   MapResult)
 from teachmp.pool_worker import (ExceptionWithTraceback,  # noqa: F401 (re-exported)
                                  MaybeEncodingError, RemoteTraceback,
-                                 IDLE, WorkerLostError, _FIELDS, _JOB, mapstar,
-                                 starmapstar, worker)
+                                 WorkerLostError, mapstar, starmapstar, worker)
 from teachmp.pool_handlers import CLOSE, INIT, RUN, TERMINATE  # noqa: F401
-from teachmp.queues import SimpleQueue
-
 
 
 class Pool:
@@ -88,19 +85,15 @@ class Pool:
         self._setup_queues()
         self._setup_board()
         self._wake_r, self._wake_w = os.pipe()
-        # terminate() wakes the result handler through its own pipe (see
-        # _result_waiting): a byte there means "look at the state now".
-        self._results_wake_r, self._results_wake_w = os.pipe()
+        # The result handler's wait, with a wake-up pipe for terminate(): an
+        # object of the pipes, not of the pool (see pool_recovery.ResultWait).
+        own_wait = type(self)._result_waiting is Pool._result_waiting
+        self._result_wait = pool_recovery.ResultWait(
+            self._outqueue._reader if own_wait else None, self._results)
         self._fds = util.FdCloser(self._wake_r, self._wake_w,
-                                  self._results_wake_r, self._results_wake_w)
-        if type(self)._result_waiting is Pool._result_waiting:
-            # The result handler waits here, 0.2 s at a time: a function of
-            # the pipes, not a bound method, which would hold the pool for as
-            # long as the thread waits, so that a dropped pool could not be
-            # collected (the thread has only a weak proxy; see pool_handlers).
-            self._result_waiting = functools.partial(
-                _wait_for_result, self._outqueue._reader, self._results,
-                self._results_wake_r)
+                                  self._result_wait.wake_r, self._result_wait.wake_w)
+        if own_wait:
+            self._result_waiting = self._result_wait
         self._slots = [None] * processes    # slot -> its worker (None: empty)
         try:
             self._repopulate_pool()
@@ -114,22 +107,14 @@ class Pool:
                 p.join()
             raise
         self._state = RUN
-        self._worker_handler = self._start_handler(
-            pool_handlers.handle_workers, 'PoolWorkerHandler')
-        self._task_handler = self._start_handler(pool_handlers.handle_tasks, 'PoolTaskHandler')
-        self._result_handler = self._start_handler(
-            pool_handlers.handle_results, 'PoolResultHandler')
+        start = pool_handlers.start_handler     # each on a weak proxy of the pool
+        self._worker_handler = start(pool_handlers.handle_workers, self, 'PoolWorkerHandler')
+        self._task_handler = start(pool_handlers.handle_tasks, self, 'PoolTaskHandler')
+        self._result_handler = start(pool_handlers.handle_results, self, 'PoolResultHandler')
         # A pool left running at exit is terminated before children are joined.
         ref = weakref.ref(self)
         cancel = util.register_exit_hook(_terminate_if_alive, (ref,), priority=15)
         weakref.finalize(self, cancel).atexit = False
-
-    def _start_handler(self, method, name):
-        # A weak proxy, so that the thread does not keep the pool alive.
-        thread = threading.Thread(target=pool_handlers.run_handler, name=name, daemon=True,
-                                  args=(method, weakref.proxy(self)))
-        thread.start()
-        return thread
 
     def _setup_queues(self):
         """Make the task and result queues (the stdlib's hook and names)."""
@@ -141,22 +126,9 @@ class Pool:
         self._quick_get = self._outqueue._reader.recv   # only one reader
 
     def _setup_board(self):
-        """The shared notes that workers keep for pool_recovery."""
-        from teachmp.sharedctypes import RawArray
-        self._board = RawArray('q', _FIELDS * self._processes)
-        for slot in range(self._processes):
-            self._board[slot * _FIELDS + _JOB] = IDLE
-        # Who holds a queue lock: workers can note it only for teachmp's own
-        # queues (a subclass's _setup_queues may bring others).
-        self._owners = None
-        self._results = None
-        self._token_suspects = {}       # see pool_recovery.find_lost_tokens
-        if isinstance(self._inqueue, SimpleQueue) and isinstance(self._outqueue, SimpleQueue):
-            self._owners = RawArray('q', 3)     # see pool_worker.TASK_READER
-            # read results so that a worker killed mid-message cannot wedge
-            # the result handler (pool_recovery.ResultStream)
-            self._results = pool_recovery.ResultStream(self._outqueue._reader)
-            self._quick_get = self._results.get
+        """The shared notes that workers keep for pool_recovery (its
+        ``setup_board``: ``_board``, ``_owners``, the ResultStream)."""
+        pool_recovery.setup_board(self)
 
     def _repopulate_pool(self):
         """Start a worker in every empty slot (the stdlib's hook)."""
@@ -283,14 +255,9 @@ class Pool:
     # -- what the handler threads (pool_handlers) ask of the pool --------------------
 
     def _result_waiting(self, timeout):
-        # Wait rather than block in get(): terminate() then needs no message
-        # (nor the result queue's write lock, which a killed worker may have
-        # taken with it) to stop this thread.  It also waits on the results
-        # wake-up pipe, so that terminate() does not wait out the timeout:
-        # a program that makes and terminates many pools (joblib does, one
-        # per Parallel call) would lose that much each time.
-        return _wait_for_result(self._outqueue._reader, self._results,
-                                self._results_wake_r, timeout)
+        # Wait rather than block in get(): see pool_recovery.ResultWait.
+        # (__init__ puts the ResultWait itself in place of this method.)
+        return self._result_wait(timeout)
 
     def _maintain_pool(self):
         """Join the workers that exited and start their replacements."""
@@ -319,12 +286,9 @@ class Pool:
         return [w.sentinel for w in self._pool]
 
     def _stop_result_handler(self):
-        # It sees _results_stop after its next wait: end that wait now (the
-        # byte stays unread: the handler leaves).  ThreadPool overrides.
-        try:
-            os.write(self._results_wake_w, b'!')
-        except OSError:
-            pass
+        # It sees _results_stop after its next wait: end that wait now.
+        # ThreadPool overrides.
+        self._result_wait.wake()
 
     def _stop_workers(self):
         for w in list(self._pool):
@@ -366,32 +330,23 @@ class Pool:
         log.debug('terminating pool')
         self._state = TERMINATE
         self._wake()
-        _join_unless_current(self._worker_handler)         # 1
-        self._taskqueue.put(None)                           # 2
-        with pool_recovery.result_lock_held(self):          # 3
+        pool_handlers.join_unless_current(self._worker_handler)     # 1
+        self._taskqueue.put(None)                                   # 2
+        with pool_recovery.result_lock_held(self):                  # 3
             self._stop_workers()
             for w in list(self._pool):
                 w.join()
                 if self._owners is not None:
                     pool_recovery.recover_locks(self._owners, self._inqueue,
                                                 self._outqueue, w.pid)
-        self._results_stop = True                           # 4
+        self._results_stop = True                                   # 4
         self._stop_result_handler()
-        self._drain_tasks_until(self._task_handler)         # 5
-        _join_unless_current(self._result_handler)
+        pool_handlers.drain_tasks_until(self._inqueue, self._task_handler)  # 5
+        pool_handlers.join_unless_current(self._result_handler)
         error = ValueError('Pool was terminated before this result arrived')
-        for result in list(self._cache.values()):           # 6
+        for result in list(self._cache.values()):                   # 6
             result._fail(error)
         self._cache.clear()
-
-    def _drain_tasks_until(self, thread):
-        # The task handler may be blocked writing to a full task pipe that no
-        # (dead) worker will ever read: read it ourselves until it finishes.
-        reader = getattr(self._inqueue, '_reader', None)
-        while thread.is_alive() and thread is not threading.current_thread():
-            if reader is not None and reader.poll(0.05):
-                reader.recv_bytes()
-            thread.join(0.01)
 
     def join(self):
         """Wait for the workers and threads to finish (after close/terminate)."""
@@ -404,13 +359,6 @@ class Pool:
             t.join()
         for w in list(self._pool):
             w.join()
-
-
-def _join_unless_current(thread):
-    # terminate() may run in a handler thread: __del__ runs wherever the
-    # pool's last reference goes (a result handler finishing a result).
-    if thread is not threading.current_thread():
-        thread.join()
 
 
 def _terminate_if_alive(ref):
@@ -438,18 +386,4 @@ for _cls in (ApplyResult, MapResult, IMapIterator, IMapUnorderedIterator,
 del _cls
 
 # ThreadPool is importable from here, as from the stdlib's pool module.
-def _wait_for_result(reader, stream, wake_r, timeout):
-    """Wait until a result (or the end of the pipe) can be read, or until
-    terminate() writes to ``wake_r``; True if there is something to read.
-    With a ResultStream (teachmp's own queues) only a *whole* message
-    counts, and a dead writer's cut-off message is dropped (its ready(0))."""
-    if stream is not None and stream.ready(0):
-        return True
-    if reader not in connection.wait([reader, wake_r], timeout):
-        if stream is not None:
-            stream.ready(0)         # lets a dead writer's lock go back
-        return False
-    return stream.ready(0) if stream is not None else True
-
-
 from teachmp.thread_pool import ThreadPool  # noqa: E402,F401

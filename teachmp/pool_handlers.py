@@ -9,7 +9,9 @@
   closed and the work is done, starts the shutdown.
 
 Each runs in its own thread of the caller's process (``Pool.__init__``
-starts them through ``run_handler``) and gets the pool as a *weak proxy*:
+starts them with ``start_handler``; ``terminate()`` stops them with
+``join_unless_current`` and ``drain_tasks_until``: these three moved here
+from ``pool.py``) and gets the pool as a *weak proxy*:
 ``pool._cache`` reads the pool's attribute, but the thread holds no reference
 that would keep the pool alive.  If the program drops the pool, ``__del__``
 terminates it, and a handler that touches it afterwards gets
@@ -17,6 +19,8 @@ terminates it, and a handler that touches it afterwards gets
 """
 
 import os
+import threading
+import weakref
 
 from teachmp import connection, log
 
@@ -50,6 +54,36 @@ def add_pickling_hint(exc):
             exc.add_note(POOL_PICKLING_HINT)
     elif exc.args and isinstance(exc.args[0], str) and POOL_PICKLING_HINT not in message:
         exc.args = (exc.args[0] + '\n' + POOL_PICKLING_HINT,) + exc.args[1:]
+
+
+# -- starting and stopping a handler thread ---------------------------------------
+
+def start_handler(handler, pool, name):
+    """Start a daemon thread that runs ``handler`` on a weak proxy of ``pool``,
+    so that the thread does not keep the pool alive."""
+    thread = threading.Thread(target=run_handler, name=name, daemon=True,
+                              args=(handler, weakref.proxy(pool)))
+    thread.start()
+    return thread
+
+
+def join_unless_current(thread):
+    """Join ``thread``, unless this code runs in it."""
+    # terminate() may run in a handler thread: __del__ runs wherever the
+    # pool's last reference goes (a result handler finishing a result).
+    if thread is not threading.current_thread():
+        thread.join()
+
+
+def drain_tasks_until(inqueue, thread):
+    """Read and drop tasks from ``inqueue``'s pipe until ``thread`` ends."""
+    # The task handler may be blocked writing to a full task pipe that no
+    # (dead) worker will ever read: read it ourselves until it finishes.
+    reader = getattr(inqueue, '_reader', None)
+    while thread.is_alive() and thread is not threading.current_thread():
+        if reader is not None and reader.poll(0.05):
+            reader.recv_bytes()
+        thread.join(0.01)
 
 
 def run_handler(handler, pool):

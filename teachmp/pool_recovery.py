@@ -26,7 +26,11 @@ things, each from a note the worker left in shared memory (see
   leaves the first part of that message in the result pipe, and the result
   handler would wait forever for the rest.  The result handler reads the
   pipe through a ``ResultStream``, which never waits inside a message and
-  drops the cut-off one (the task itself fails through the board).
+  drops the cut-off one (the task itself fails through the board), and
+  it waits through a ``ResultWait``, so that terminate() can stop it
+  without a message from a worker that may be dead.
+
+``setup_board`` makes the notes (the pool's ``_setup_board`` calls it).
 
 None of this is needed to understand how a Pool works; skip it on a first
 read.
@@ -37,9 +41,11 @@ import contextlib
 import os
 import time
 
+from teachmp import connection
 from teachmp.connection import _BIG_HEADER, _HEADER
 from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER, TASK_WAITING,
                                  WorkerLostError, _FIELDS, _INDEX, _JOB, _PID)
+from teachmp.queues import SimpleQueue
 from teachmp.reduction import ForkingPickler
 
 
@@ -159,6 +165,32 @@ def find_lost_tokens(pool, now=None):
 LOST_TOKEN_AFTER = 1.0
 
 
+def setup_board(pool):
+    """Make the shared notes that workers keep for this module.
+
+    The board has one slot per worker: the task it runs (see
+    ``fail_lost_task``).  With teachmp's own queues there are also the
+    notes of who holds a queue lock (``pool._owners``, see
+    ``recover_locks``) and the ResultStream that the result handler reads
+    results through; a subclass's ``_setup_queues`` may bring other queues,
+    whose lock holders workers cannot note.  (This was ``Pool._setup_board``'s
+    body, which now calls it.)
+    """
+    from teachmp.sharedctypes import RawArray
+    pool._board = RawArray('q', _FIELDS * pool._processes)
+    for slot in range(pool._processes):
+        pool._board[slot * _FIELDS + _JOB] = IDLE
+    pool._owners = None
+    pool._results = None
+    pool._token_suspects = {}       # see find_lost_tokens
+    if isinstance(pool._inqueue, SimpleQueue) and isinstance(pool._outqueue, SimpleQueue):
+        pool._owners = RawArray('q', 3)     # see pool_worker.TASK_READER
+        # read results so that a worker killed mid-message cannot wedge
+        # the result handler (ResultStream)
+        pool._results = ResultStream(pool._outqueue._reader)
+        pool._quick_get = pool._results.get
+
+
 class ResultStream:
     """The result pipe, read message by message without ever blocking
     inside a message.
@@ -236,6 +268,57 @@ class ResultStream:
     def __repr__(self):
         return '<ResultStream buffered=%d bytes, %d messages, dropped=%d>' % (
             len(self._buf), len(self._messages), self.dropped)
+
+
+class ResultWait:
+    """The result handler's wait for the next result, which terminate() can
+    cut short.  (It moved here from ``pool.py``, with ``setup_board``.)
+
+    The result handler does not block in ``get()``: it waits, 0.2 s at a
+    time, until a result can be read.  Then terminate() needs no message
+    (nor the result queue's write lock, which a killed worker may have
+    taken with it) to stop it.  The wait includes a wake-up pipe of its own,
+    so that terminate() does not wait out the timeout either: a program
+    that makes and terminates many pools (joblib does, one per Parallel
+    call) would lose that much each time.  With a ResultStream (teachmp's
+    own queues) only a *whole* message counts, and a dead writer's cut-off
+    message is dropped (by its ``ready(0)``).
+
+    The pool hands this object to the handler as its ``_result_waiting``:
+    an object of the pipes, not a bound method, which would hold the pool
+    for as long as the thread waits, so that a dropped pool could not be
+    collected (the thread has only a weak proxy; see pool_handlers).
+    ``reader`` is None when a subclass brings its own ``_result_waiting``.
+    """
+
+    def __init__(self, reader, stream):
+        self._reader = reader
+        self._stream = stream
+        self.wake_r, self.wake_w = os.pipe()    # the pool closes them (FdCloser)
+
+    def __call__(self, timeout):
+        """True if a result (or the end of the pipe) can be read now; False
+        after ``timeout`` seconds or when ``wake`` was called."""
+        reader, stream = self._reader, self._stream
+        if stream is not None and stream.ready(0):
+            return True
+        if reader not in connection.wait([reader, self.wake_r], timeout):
+            if stream is not None:
+                stream.ready(0)         # lets a dead writer's lock go back
+            return False
+        return stream.ready(0) if stream is not None else True
+
+    def wake(self):
+        """End the current wait now (the byte stays unread: the handler
+        leaves once it sees the pool's ``_results_stop``)."""
+        try:
+            os.write(self.wake_w, b'!')
+        except OSError:
+            pass
+
+    def __repr__(self):
+        return '<ResultWait reader=%r stream=%r wake_fds=(%d, %d)>' % (
+            self._reader, self._stream, self.wake_r, self.wake_w)
 
 
 @contextlib.contextmanager

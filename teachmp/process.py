@@ -15,9 +15,12 @@ inherited from its parent (the list of children, the name counter), calls
 Names follow the stdlib: each process counts the children it creates, and a
 child's identity is its parent's identity plus that count, so the second child
 of ``Process-1`` is ``Process-1:2``.
+
+What runs when a process ends (``_exit_function``: terminate the daemonic
+children, join the others) and ``_cleanup_tests`` used to live here, next
+to the children they join; they are in ``process_exit`` now.
 """
 
-import atexit
 import itertools
 import os
 import signal
@@ -62,53 +65,6 @@ def _cleanup():
     for p in list(_children):
         if p._popen.poll() is not None:
             _children.discard(p)
-
-
-# -- the end of a process -------------------------------------------------------
-# Registered with atexit below, and called by a child at the end of _bootstrap.
-# It lives here, with the children it joins; the stdlib's name for it is
-# util._exit_function (teachmp.util forwards that name here).
-
-def _exit_function():
-    """Terminate daemonic children, then join all children (once)."""
-    if util._exiting:
-        return
-    util._exiting = True
-    log.info('process shutting down')
-    log.debug('running all "atexit" finalizers with priority >= 0')
-    util._run_finalizers(0)
-    for p in active_children():
-        if p.daemon:
-            log.info('calling terminate() for daemon %s', p.name)
-            p._popen.terminate()
-    for p in active_children():
-        log.info('calling join() for process %s', p.name)
-        p.join()
-    log.debug('running the remaining "atexit" finalizers')
-    util._run_finalizers()
-
-
-exit_function = _exit_function
-
-
-def _cleanup_tests():
-    """Release what test suites leave behind: children, helper servers,
-    pending finalizers (the temp dir), garbage, zombies."""
-    import gc
-    active_children()               # joins the children that have ended
-    for name in ('teachmp.forkserver', 'teachmp.resource_tracker'):
-        module = sys.modules.get(name)
-        for attr in ('_forkserver', '_resource_tracker'):
-            helper = getattr(module, attr, None)
-            if helper is not None and hasattr(helper, '_stop'):
-                helper._stop()
-    util._run_finalizers()
-    gc.collect()
-    try:
-        from test import support
-    except ImportError:             # the interpreter's test package is optional
-        return
-    support.reap_children()
 
 
 # Map "-15" back to "-SIGTERM" for reprs, as the stdlib does.
@@ -421,4 +377,5 @@ class _ParentProcess(BaseProcess):
 
 _current_process = _MainProcess()
 
-atexit.register(_exit_function)
+# The end of a process (the stdlib's util._exit_function) is in process_exit,
+# which registers it with atexit; importing teachmp imports it.

@@ -49,7 +49,7 @@ class Feeder:
         self.buffer = buffer            # objects put() appended, oldest first
         self.notempty = notempty        # put() notifies it; guards buffer and unwritten
         self.writer = writer            # the pipe's write end
-        self.wlock = wlock              # shared by the feeders of every process
+        self.wlock = wlock              # a NotedLock shared by the feeders of every process
         self.close_reader = close_reader
         self.sem = sem                  # maxsize slots (BoundedSemaphore) or None
         self.written = written          # shared count of items written, or None
@@ -116,7 +116,7 @@ class Feeder:
         ``_ignore_epipe`` set (the readers have gone: not worth a word)."""
         size = sum(map(len, pickles))
         self.take = max(1, _TAKE_BYTES * len(pickles) // max(size, 1))
-        self.wlock.acquire()
+        self.wlock.acquire()            # notes this process as the writer
         try:
             _write_joined(self.writer, pickles)
             # Still under the write lock, which every feeder of this queue
@@ -133,7 +133,7 @@ class Feeder:
                 return False
             self.on_error(exc, pickles[0])
         finally:
-            self.wlock._release_mine()  # release() minus a check: we hold it
+            self.wlock.release()        # clears the note, then releases
         return True
 
     def _dropped(self, n):

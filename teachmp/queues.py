@@ -30,6 +30,10 @@ feeder has not written yet.
 answer, another process may have changed it.
 
 The feeder thread is in ``queue_feeder`` (``Feeder.run`` is its loop).
+Both locks note which process holds them, and ``get`` reads a message
+without ever blocking inside it, so that a process killed while holding a
+lock (or half-way through writing a message) does not stop the queue:
+that is ``queue_recovery``.
 
 ``SimpleQueue`` is the same without the thread (``put`` writes directly) and
 ``JoinableQueue`` adds a shared count of unfinished tasks for
@@ -54,6 +58,7 @@ from queue import Empty, Full
 from teachmp import compat, connection, log, spawning, util
 from teachmp.condition import Condition
 from teachmp.queue_feeder import Feeder, _sentinel
+from teachmp.queue_recovery import NotedLock, ReadLock, read_message
 from teachmp.reduction import ForkingPickler
 from teachmp.sharedctypes import RawValue
 from teachmp.synchronize import SEM_VALUE_MAX, BoundedSemaphore, Lock
@@ -72,29 +77,27 @@ class Queue:
                              'a pipe semaphore can hold)' % SEM_VALUE_MAX)
         self._maxsize = maxsize if maxsize > 0 else 0
         self._reader, self._writer = connection.Pipe(duplex=False)
-        self._rlock = Lock()
-        self._wlock = Lock()
+        # Each lock notes its holder, and get() reads without ever blocking
+        # inside a message: what a process killed while holding one leaves
+        # behind is repaired (queue_recovery).
+        self._rlock, self._wlock = ReadLock(), NotedLock()
+        os.set_blocking(self._reader.fileno(), False)
         if self._maxsize:
             self._sem, self._count = BoundedSemaphore(self._maxsize), None
         else:
             self._sem, self._count = None, (RawValue('q', 0), RawValue('q', 0))
         self._opid = os.getpid()
-        # Which process holds the read lock (0: none), and a lock for the
-        # one process that takes it back if that holder died: see
-        # _take_rlock.
-        self._reader_pid, self._repair = RawValue('q', 0), Lock()
         self._reset()
         util.register_after_fork(self, Queue._reset)
 
     def __getstate__(self):
         spawning.assert_spawning(self)
         return (self._maxsize, self._reader, self._writer, self._rlock,
-                self._wlock, self._sem, self._count, self._opid,
-                self._reader_pid, self._repair)
+                self._wlock, self._sem, self._count, self._opid)
 
     def __setstate__(self, state):
         (self._maxsize, self._reader, self._writer, self._rlock, self._wlock,
-         self._sem, self._count, self._opid, self._reader_pid, self._repair) = state
+         self._sem, self._count, self._opid) = state
         self._reset()
 
     def _reset(self):
@@ -119,6 +122,15 @@ class Queue:
     def _give_slot(self):
         if self._sem is not None:
             self._sem.release()
+
+    def _dropped(self, written):
+        # A message that a dead process left half-read or half-written will
+        # never be taken: count it as taken (if it was counted as written)
+        # and give its slot back, so that qsize() and maxsize stay right.
+        if self._sem is not None:
+            self._sem.release()
+        elif written:
+            self._count[1].value += 1
 
     def qsize(self):
         """Approximate number of items: others may change it at any moment."""
@@ -217,73 +229,21 @@ class Queue:
     def get(self, block=True, timeout=None):
         """Take the oldest item; Empty if none comes in time."""
         self._check_open()
-        if block and timeout is None:
-            self._take_rlock(True, None)
-            try:
-                data = self._reader.recv_bytes()
-                if self._sem is None:
-                    self._count[1].value += 1
-            finally:
-                self._give_rlock()
-            if self._sem is not None:
-                self._sem.release()
-        else:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            if not self._take_rlock(block, timeout):
-                raise Empty
-            try:
-                remaining = 0 if deadline is None else deadline - time.monotonic()
-                if not self._reader.poll(remaining if block else 0):
-                    raise Empty
-                data = self._reader.recv_bytes()
-                if self._sem is None:
-                    self._count[1].value += 1
-                else:
-                    self._sem.release()
-            finally:
-                self._give_rlock()
-        return ForkingPickler.loads(data)
-
-    def _take_rlock(self, block, timeout):
-        """``self._rlock.acquire(block, timeout)``, noting who holds it.
-
-        A consumer killed while it waited inside ``get`` took the read
-        lock's token with it, and every later ``get`` would wait forever.
-        So the wait is cut into slices; between two, a holder that is no
-        longer alive is found from the note, and one process (the one that
-        gets ``_repair``) gives its token back.
-        """
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            if not block:
-                got = self._rlock.acquire(False)
-            elif deadline is None:
-                got = self._rlock.acquire(True, _RECLAIM_EVERY)
+        if not self._rlock.acquire_or_reclaim(block, timeout):
+            raise Empty
+        try:
+            data = read_message(self._reader.fileno(), self._rlock, self._wlock,
+                                block, deadline, self._dropped)
+            if data is None:
+                raise Empty
+            if self._sem is None:
+                self._count[1].value += 1
             else:
-                got = self._rlock.acquire(
-                    True, min(_RECLAIM_EVERY, max(0.0, deadline - time.monotonic())))
-            if got:
-                self._reader_pid.value = os.getpid()
-                return True
-            self._reclaim_rlock()
-            if not block or (deadline is not None and time.monotonic() >= deadline):
-                return False
-
-    def _give_rlock(self):
-        self._reader_pid.value = 0
-        self._rlock._release_mine()
-
-    def _reclaim_rlock(self):
-        pid = self._reader_pid.value
-        if not pid or pid == os.getpid() or util.pid_alive(pid):
-            return
-        if self._repair.acquire(False):
-            try:
-                if self._reader_pid.value == pid:   # nobody repaired it meanwhile
-                    self._reader_pid.value = 0
-                    self._rlock.release()
-            finally:
-                self._repair.release()
+                self._sem.release()
+        finally:
+            self._rlock.release()
+        return ForkingPickler.loads(data)
 
     def get_nowait(self):
         """``get(False)``: raise ``queue.Empty`` at once if nothing is there."""
@@ -325,10 +285,6 @@ class Queue:
         self._reader.close()
         self.close()
         self.join_thread()
-
-
-# How often a blocked get() looks whether the read lock's holder still lives.
-_RECLAIM_EVERY = 0.1
 
 
 def _when_collected(obj, func, *args):

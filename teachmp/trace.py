@@ -2,7 +2,7 @@
 
 A multiprocessing program is hard to picture: several processes, each with
 threads, each sitting in ``recv()`` or ``acquire()`` or ``join()`` at some
-moment.  This module records those moments so that ``teachmp.trace_render``
+moment.  This module records those moments so that ``teachmp.trace_draw``
 can draw them as a timeline (one lane per process, threads as sub-lanes,
 blocked spans shaded, arrows from a send to its receive and from a release to
 the acquire it let through).
@@ -14,7 +14,10 @@ only thing that touches the rest of teachmp: ``install()`` *wraps* a list of
 methods (``Connection._send_bytes``, ``SemLock.acquire``,
 ``BaseProcess.join``, ...) in place, so the code the chapters show stays the
 plain code, and a program that does not trace pays nothing -- not even an
-``if``.  The list is ``_HOOKS`` below: one line per blocking point.
+``if``.  The list is ``_HOOKS`` below: one line per blocking point.  What
+each event writes down about its call (which pipe, which lock, which child)
+comes from ``teachmp.trace_args``, since those fields are what
+``teachmp.trace_analysis`` reads back.
 
 Every process of the program tree appends to one file, opened with
 ``O_APPEND``: each event is one JSON line written by a single ``write()``,
@@ -35,8 +38,8 @@ Switching it on
 
 Fork children inherit the wrapped methods; spawned children (new
 interpreters) see ``TEACHMP_TRACE`` in their environment and install the
-hooks when they import teachmp.  ``trace_render.load(path)`` turns the lines
-into Chrome Trace Event JSON (``to_chrome``), which Perfetto's UI and
+hooks when they import teachmp.  ``trace_analysis.load(path)`` turns the
+lines into Chrome Trace Event JSON (``to_chrome``), which Perfetto's UI and
 ``chrome://tracing`` open as it is.
 """
 
@@ -44,10 +47,10 @@ import contextlib
 import functools
 import json
 import os
-import sys
 import threading
 import time
-import zlib
+
+from teachmp import trace_args
 
 ENV = 'TEACHMP_TRACE'
 
@@ -156,88 +159,6 @@ def _instant(name, cat, describe=None, before=True):
     return wrap
 
 
-# -- what each event says ------------------------------------------------------
-
-def _inode(fd):
-    try:
-        st = os.fstat(fd)
-        return '%x:%x' % (st.st_dev, st.st_ino)
-    except (OSError, TypeError):
-        return None
-
-
-def _digest(data):
-    # Enough to pair a send with its receive: size plus a checksum of the
-    # first 4 KiB (cheap, and two different messages rarely agree on both).
-    view = memoryview(data).cast('B')
-    return '%d:%08x' % (view.nbytes, zlib.crc32(view[:4096]))
-
-
-def _conn(self, *a, **k):
-    return {'fd': self._handle, 'pipe': _inode(self._handle)}
-
-
-def _sent(self, view, *a, **k):
-    return dict(_conn(self), bytes=memoryview(view).nbytes, msg=_digest(view))
-
-
-def _received(self, value):
-    if value is None:
-        return {}
-    return {'bytes': len(value), 'msg': _digest(value)}
-
-
-def _lock(self, *a, **k):
-    return {'lock': _inode(self._r), 'kind': type(self).__name__}
-
-
-def _acquired(self, value):
-    return {'ok': bool(value), 'lock': _inode(self._r)}
-
-
-def _lock_created(self, *a, **k):
-    frame = sys._getframe(2)
-    # the first frame outside teachmp is where the program made the lock
-    while frame is not None and '/teachmp/' in frame.f_code.co_filename:
-        frame = frame.f_back
-    site = ('%s:%d' % (os.path.basename(frame.f_code.co_filename), frame.f_lineno)
-            if frame is not None else '?')
-    return {'lock': _inode(self._r), 'kind': type(self).__name__, 'site': site}
-
-
-def _child(self, *a, **k):
-    return {'name': self.name}
-
-
-def _started(self, value):
-    method = type(self._popen).__module__.rpartition('popen_')[2]
-    return {'child': self.pid, 'name': self.name, 'method': method}
-
-
-def _joined(self, value):
-    return {'child': self.pid, 'exitcode': self.exitcode}
-
-
-def _process_info(self, *a, **k):
-    return {'name': self.name, 'parent': os.getppid()}
-
-
-def _exited(self, value):
-    return {'exitcode': value}
-
-
-def _proxy_call(self, methodname, *a, **k):
-    return {'method': methodname, 'id': getattr(self, '_id', None)}
-
-
-def _server_call(self, conn, ident, methodname, *a, **k):
-    return {'method': methodname, 'id': ident}
-
-
-def _nothing(self, *a, **k):
-    return {}
-
-
 def _reaped(original):
     """Popen.poll: one instant event when the exit status is first collected."""
     @functools.wraps(original)
@@ -250,34 +171,37 @@ def _reaped(original):
     return traced
 
 
-# Each blocking point: (module, class, method, how to wrap it).  A name that
+# -- the blocking points ------------------------------------------------------
+
+# Each blocking point: (module, class, method, how to wrap it); what each
+# event says about the call is a function of teachmp.trace_args.  A name that
 # does not exist (an older or newer teachmp) is skipped.
 _HOOKS = [
     ('teachmp.connection', 'Connection', '_send_bytes',
-     _span('send', 'pipe', _sent)),
+     _span('send', 'pipe', trace_args.sent)),
     ('teachmp.connection', 'Connection', '_recv_bytes',
-     _span('recv', 'pipe', _conn, _received)),
+     _span('recv', 'pipe', trace_args.conn, trace_args.received)),
     ('teachmp.synchronize', 'SemLock', '_setup',
-     _instant('lock created', 'lock', _lock_created, before=False)),
+     _instant('lock created', 'lock', trace_args.lock_created, before=False)),
     ('teachmp.synchronize', 'SemLock', 'acquire',
-     _span('acquire', 'lock', _lock, _acquired)),
+     _span('acquire', 'lock', trace_args.lock, trace_args.acquired)),
     ('teachmp.synchronize', 'RLock', 'acquire',
-     _span('acquire', 'lock', _lock, _acquired)),
+     _span('acquire', 'lock', trace_args.lock, trace_args.acquired)),
     ('teachmp.synchronize', 'SemLock', 'release',
-     _instant('release', 'lock', _lock)),
+     _instant('release', 'lock', trace_args.lock)),
     ('teachmp.synchronize', 'RLock', 'release',
-     _instant('release', 'lock', _lock)),
+     _instant('release', 'lock', trace_args.lock)),
     ('teachmp.condition', 'Condition', 'wait', _span('wait', 'condition')),
     ('teachmp.condition', 'Condition', 'notify', _instant('notify', 'condition')),
     ('teachmp.condition', 'Event', 'wait', _span('wait', 'event')),
     ('teachmp.condition', 'Event', 'set', _instant('set', 'event')),
     ('teachmp.condition', 'Barrier', 'wait', _span('wait', 'barrier')),
     ('teachmp.process', 'BaseProcess', 'start',
-     _span('start', 'process', _child, _started)),
+     _span('start', 'process', trace_args.child, trace_args.started)),
     ('teachmp.process', 'BaseProcess', 'join',
-     _span('join', 'process', _child, _joined)),
+     _span('join', 'process', trace_args.child, trace_args.joined)),
     ('teachmp.process', 'BaseProcess', '_bootstrap',
-     _span('process', 'process', _process_info, _exited)),
+     _span('process', 'process', trace_args.process_info, trace_args.exited)),
     ('teachmp.popen_fork', 'Popen', 'poll', _reaped),
     ('teachmp.queues', 'Queue', 'put', _span('put', 'queue', guard=False)),
     ('teachmp.queues', 'Queue', 'get', _span('get', 'queue', guard=False)),
@@ -285,13 +209,13 @@ _HOOKS = [
     ('teachmp.queues', 'SimpleQueue', 'get', _span('get', 'queue', guard=False)),
     ('teachmp.queues', 'JoinableQueue', 'join', _span('join', 'queue')),
     ('teachmp.pool', 'Pool', 'apply_async',
-     _instant('task submitted', 'pool', _nothing)),
+     _instant('task submitted', 'pool', trace_args.nothing)),
     ('teachmp.pool', 'Pool', '_map_async',
-     _instant('tasks submitted', 'pool', _nothing)),
+     _instant('tasks submitted', 'pool', trace_args.nothing)),
     ('teachmp.proxies', 'BaseProxy', '_callmethod',
-     _span('manager call', 'manager', _proxy_call)),
+     _span('manager call', 'manager', trace_args.proxy_call)),
     ('teachmp.manager_server', 'Server', '_call',
-     _span('serve call', 'manager', _server_call)),
+     _span('serve call', 'manager', trace_args.server_call)),
     ('teachmp.listener', 'Listener', 'accept', _span('accept', 'listener')),
 ]
 
@@ -370,6 +294,7 @@ def uninstall():
 
 
 def enabled():
+    """Whether this process is recording."""
     return _state['path'] is not None
 
 

@@ -20,8 +20,8 @@ two registries and the functions that run them:
 
 At the end of any teachmp process (``_exit_function``, registered with
 ``atexit`` in the parent and called explicitly by a child before it leaves;
-it lives in ``teachmp.process``, next to the children it joins, and this
-module forwards the stdlib's names ``_exit_function`` and ``exit_function``):
+it lives in ``teachmp.process_exit``, which sees the children it joins, and
+this module forwards the stdlib's names ``_exit_function`` and ``exit_function``):
 finalizers with priority >= 0 run, daemonic children are terminated, every
 remaining child is joined, then the remaining finalizers run.  This is the
 documented contract of ``daemon``: a daemonic child never outlives its
@@ -335,19 +335,20 @@ class _UtilModule(types.ModuleType):
         log._log_to_stderr = value
 
     # The stdlib's util has the exit function; teachmp keeps it in
-    # process.py, next to the children it joins (this module sits below
-    # process and imports it only here, when one of these names is asked for).
+    # process_exit.py, which sees the children it joins (this module sits
+    # below the processes and imports it only here, when one of these names
+    # is asked for).
     @property
     def _exit_function(self):
-        from teachmp import process
-        return process._exit_function
+        from teachmp import process_exit
+        return process_exit._exit_function
 
     exit_function = _exit_function
 
     @property
     def _cleanup_tests(self):
-        from teachmp import process
-        return process._cleanup_tests
+        from teachmp import process_exit
+        return process_exit._cleanup_tests
 
 
 sys.modules[__name__].__class__ = _UtilModule

@@ -37,6 +37,25 @@ def put_big_then_signal(q, n, done, cancel=False):
     done.set()
 
 
+def put_huge_and_wait(q, size):
+    """Put one item far bigger than a pipe, then sleep: the feeder blocks
+    half-way through writing it, holding the write lock (killed there)."""
+    q.put(b'x' * size)
+    threading.Event().wait(TIMEOUT)
+
+
+def get_and_report(q):
+    """One get(); killed by the test while it reads a big item."""
+    q.get(timeout=TIMEOUT)
+
+
+def take_lock_without_note(q, which):
+    """Take one of a teachmp Queue's locks the way a process killed right
+    after acquiring it would leave it: held, and no note naming a holder."""
+    getattr(q, which).lock.acquire()
+    os._exit(0)
+
+
 def echo_squares(inq, outq):
     """Read numbers until None; put each square on ``outq``."""
     while True:

@@ -46,6 +46,8 @@ LAYERS = [
     ('connections', ['connection']),
     # processes (ch01) and the start methods (ch02)
     ('processes', ['process']),
+    # the end of a process: join the children (ch01); teachmp/__init__ loads it
+    ('process exit', ['process_exit']),
     # (stdlib_interop: stdlib objects in a teachmp child's start-up data)
     ('start methods', ['popen_fork', 'spawn', 'stdlib_interop', 'popen_spawn',
                        'popen_spawn_posix']),
@@ -58,32 +60,33 @@ LAYERS = [
     ('shared memory', ['heap', 'sharedctypes', 'shared_memory']),
     ('conditions', ['condition']),
     # queues (ch04: built on locks, so above them)
-    ('queues', ['queue_feeder', 'queues']),
+    ('queues', ['queue_feeder', 'queue_recovery', 'queues']),
     # the fork server preloads connection, listener and queues for its children
     ('fork server', ['forkserver_main', 'forkserver', 'popen_forkserver']),
     # pools (ch08); ThreadPool is a Pool of threads (teachmp.dummy)
     ('pools', ['pool_results', 'pool_worker', 'pool_recovery', 'pool_handlers',
                'pool']),
     ('thread pools', ['thread_pool', 'dummy', 'dummy.connection']),
-    # the tracer that draws the timelines (it knows the pool worker's loop)
-    ('tracing', ['trace']),
+    # the tracer that records the timelines (it knows the pool worker's loop)
+    ('tracing', ['trace_args', 'trace']),
     # managers (ch07): server below proxies below the manager classes
     ('managers', ['manager_server', 'proxies', 'manager_proxies', 'managers']),
     ('shared memory manager', ['shared_memory_manager']),
     # the facade: contexts, and the package itself
     ('facade', ['context', '__init__']),
-    # tools on top of the library: `teachmp run`, the tracer (ch12)
-    # (_alias_site.sitecustomize: the alias in interpreters a program starts)
-    ('tools', ['runner', '_alias_site.sitecustomize', 'trace_render', '__main__']),
+    # tools on top of the library: `teachmp run`, reading and drawing a trace
+    # (ch12) (_alias_site.sitecustomize: the alias in interpreters a program starts)
+    ('tools', ['runner', '_alias_site.sitecustomize', 'trace_analysis', 'trace_draw',
+               '__main__']),
 ]
 
 # (importer, imported): why this import points up.
 UPWARD = {
     ('log', 'process'):
         'log: the processName filter asks for the current process',
-    ('util', 'process'):
+    ('util', 'process_exit'):
         "stdlib re-export: util._exit_function and util._cleanup_tests live "
-        "in process.py, next to the children they join",
+        "in process_exit.py, next to process and the children they join",
     ('reduction', 'resource_sharer'):
         'stdlib re-export: reduction.DupFd (the stdlib\'s name) hands a '
         'descriptor to the resource sharer outside process start-up',

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import pickle
 import queue
+import os
 import re
+import signal
 import threading
 import time
 
@@ -329,6 +331,73 @@ def test_cancel_join_thread_lets_the_child_exit_without_flushing(mp):
         if p.is_alive():
             p.terminate()
             p.join(TIMEOUT)
+
+
+def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, closing, capfd):
+    if impl_name == "stdlib":
+        pytest.skip("known stdlib hang: get() waits forever for the rest of the "
+                    "message, and the write lock died with the producer")
+    q = mp.Queue(maxsize=3)
+    closing(q)
+    p = start(mp, qt.put_huge_and_wait, q, 1 << 20)
+    wait_until(lambda: not q.empty())   # its feeder is writing (and is stuck)
+    p.kill()
+    p.join(TIMEOUT)
+    other = start(mp, qt.put_range, q, 3)
+    assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
+    finish(other)
+    assert "died while writing a message" in capfd.readouterr().err
+    # the cut message's slot came back: maxsize items fit again
+    for i in range(3):
+        q.put(i, timeout=TIMEOUT)
+    assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
+    with pytest.raises(queue.Empty):
+        q.get(timeout=0.2)
+
+
+@pytest.mark.parametrize("maxsize", [3, 0])
+def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, maxsize,
+                                                               closing, capfd):
+    if impl_name == "stdlib":
+        pytest.skip("known stdlib failure: the rest of the dead reader's message "
+                    "is read as a header, and the read lock died with it")
+    q = mp.Queue(maxsize=maxsize)
+    closing(q)
+    producer = start(mp, qt.put_huge_and_wait, q, 1 << 20)
+    consumer = None
+    try:
+        wait_until(lambda: not q.empty())   # half the item is in the pipe
+        os.kill(producer.pid, signal.SIGSTOP)   # ... and the rest waits
+        consumer = start(mp, qt.get_and_report, q)
+        wait_until(q.empty)                 # the consumer read what there is
+        consumer.kill()
+        consumer.join(TIMEOUT)
+    finally:
+        os.kill(producer.pid, signal.SIGCONT)
+    q.put("after")
+    assert q.get(timeout=TIMEOUT) == "after"
+    assert "died while reading a message" in capfd.readouterr().err
+    producer.kill()
+    producer.join(TIMEOUT)
+    for i in range(3):                      # the dropped item's slot came back
+        q.put(i, timeout=TIMEOUT)
+    assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
+    assert q.qsize() == 0                   # the dropped item is not counted
+
+
+@pytest.mark.parametrize("which", ["_rlock", "_wlock"])
+def test_a_lock_lost_before_its_note_is_given_back(mp, impl_name, which, closing):
+    # teachmp's own repair (internals): a process killed between taking a
+    # queue lock and noting it leaves the lock held by nobody.  The stdlib
+    # has no note; its queue would stay stuck.
+    if impl_name == "stdlib":
+        pytest.skip("teachmp internals: the stdlib has no lock notes")
+    q = mp.Queue()
+    closing(q)
+    finish(start(mp, qt.take_lock_without_note, q, which))
+    assert getattr(q, which).lock._get_value() == 0     # the token is gone
+    q.put("after")
+    assert q.get(timeout=TIMEOUT) == "after"
 
 
 def test_queues_both_ways_with_a_child(mp, closing):

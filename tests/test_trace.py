@@ -1,4 +1,5 @@
-"""The trace (teachmp.trace) and its drawing (teachmp.trace_render).
+"""The trace (teachmp.trace), its reading (teachmp.trace_analysis) and its
+drawing (teachmp.trace_draw).
 
 These are teachmp's own features (the stdlib has nothing to compare with),
 so the tests check invariants of what was recorded from known programs:
@@ -17,7 +18,8 @@ import sys
 import pytest
 
 import teachmp
-from teachmp import connection, synchronize, trace, trace_render
+from teachmp import (connection, synchronize, trace, trace_analysis, trace_args,
+                     trace_draw)
 
 import trace_targets
 from support import TIMEOUT
@@ -78,7 +80,7 @@ def record(tmp_path):
 
         def __exit__(self, *exc):
             self._cm.__exit__(*exc)
-            self.chrome = trace_render.load(path)
+            self.chrome = trace_analysis.load(path)
             validate_chrome(self.chrome)
     return Recorder
 
@@ -201,7 +203,7 @@ def test_nothing_lost_when_a_child_is_killed(record, method):
             if 'died' in e['args']}
     assert died == {'process': -signal.SIGKILL, 'recv': -signal.SIGKILL}
     assert not [e for e in spans(chrome) if e['args'].get('unfinished')]
-    assert trace_render.unfinished_waits(chrome) == []
+    assert trace_analysis.unfinished_waits(chrome) == []
 
 
 def test_a_wait_still_open_at_the_end_is_unfinished(record):
@@ -219,9 +221,9 @@ def test_a_wait_still_open_at_the_end_is_unfinished(record):
     open_spans = {e['name'] for e in spans(r.chrome, pid=p.pid)
                   if e['args'].get('unfinished')}
     assert open_spans == {'process', 'recv'}
-    words = trace_render.unfinished_waits(r.chrome)
+    words = trace_analysis.unfinished_waits(r.chrome)
     assert any('recv() on fd' in w and p.name in w for w in words)
-    assert any('の recv()' in w for w in trace_render.unfinished_waits(r.chrome, 'ja'))
+    assert any('の recv()' in w for w in trace_analysis.unfinished_waits(r.chrome, 'ja'))
 
 
 def test_pool_workers_each_get_a_lane(record):
@@ -251,14 +253,14 @@ def test_render_has_the_lanes_and_arrows(record):
         p.join(TIMEOUT)
         a.close()
     for lang, legend in (('en', 'pipe send / recv'), ('ja', 'パイプの送受信')):
-        svg = trace_render.render_svg(r.chrome, lang)
+        svg = trace_draw.render_svg(r.chrome, lang)
         assert svg.startswith('<svg') and svg.rstrip().endswith('</svg>')
         labels = svg.count('class="lane-label"')
         threads = {(e['pid'], e['tid']) for e in spans(r.chrome)}
         assert labels == len(threads)
         assert svg.count('class="arrow"') == 5      # 4 messages + 1 start
         assert legend in svg
-        page = trace_render.render_html(r.chrome, lang)
+        page = trace_draw.render_html(r.chrome, lang)
         assert '<script' not in page and 'http' not in page.replace(
             'http://www.w3.org/2000/svg', '')
 
@@ -305,7 +307,7 @@ def test_environment_variable_traces_a_plain_program(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True,
                           text=True, env=env, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == '42', done.stderr
-    chrome = trace_render.load(str(path))
+    chrome = trace_analysis.load(str(path))
     validate_chrome(chrome)
     names = lanes(chrome)
     assert sorted(n.split()[0] for n in names.values()) == [
@@ -329,10 +331,10 @@ def test_the_deadlock_view_names_the_cycle(record, method):
         b.start()
         a_pid, b_pid = a.pid, b.pid
         import time
-        locks = {trace._inode(x._r), trace._inode(y._r)}
+        locks = {trace_args.inode(x._r), trace_args.inode(y._r)}
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:      # until both wait for their second lock
-            stuck = [e for e in spans(trace_render.load(r.path), 'acquire')
+            stuck = [e for e in spans(trace_analysis.load(r.path), 'acquire')
                      if e['args'].get('unfinished') and e['pid'] in (a_pid, b_pid)
                      and e['args'].get('lock') in locks]
             if len({e['pid'] for e in stuck}) == 2:
@@ -341,13 +343,13 @@ def test_the_deadlock_view_names_the_cycle(record, method):
     for p in (a, b):
         p.kill()
         p.join(TIMEOUT)
-    cycle = trace_render.wait_cycle(r.chrome)
-    assert cycle is not None, trace_render.unfinished_waits(r.chrome)
+    cycle = trace_analysis.wait_cycle(r.chrome)
+    assert cycle is not None, trace_analysis.unfinished_waits(r.chrome)
     assert cycle.startswith('A cycle of waits')
     assert 'A (pid %d)' % a_pid in cycle and 'B (pid %d)' % b_pid in cycle
     assert cycle.count('acquire() of Lock') == 2
-    assert trace_render.wait_cycle(r.chrome, 'ja').startswith('待ちの循環')
-    assert 'teachmp-cycle' in trace_render.render_html(r.chrome)
+    assert trace_analysis.wait_cycle(r.chrome, 'ja').startswith('待ちの循環')
+    assert 'teachmp-cycle' in trace_draw.render_html(r.chrome)
 
 
 def test_no_cycle_when_every_wait_finished(record):
@@ -356,5 +358,5 @@ def test_no_cycle_when_every_wait_finished(record):
         lock = ctx.Lock()
         with lock:
             pass
-    assert trace_render.unfinished_waits(r.chrome) == []
-    assert trace_render.wait_cycle(r.chrome) is None
+    assert trace_analysis.unfinished_waits(r.chrome) == []
+    assert trace_analysis.wait_cycle(r.chrome) is None

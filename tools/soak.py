@@ -12,7 +12,9 @@ Every round does four things and checks each answer:
   that never comes (``get`` timing out) or a wrong value is a *lost* item.
 * **Queue**: a producer process puts 200 numbered items and exits; once it
   exited with status 0 its items are acknowledged, and all 200 must come
-  out of the queue.
+  out of the queue.  In 2 rounds out of 10 a second producer puts one
+  256 KiB item and is SIGKILLed while its feeder writes it: the cut item
+  may be dropped, but the queue must go on and the 200 must still arrive.
 * **Manager**: a child process adds 1 to a manager dict entry 50 times
   under a manager Lock; the entry must have grown by 50.
 * **Lock**: two children each add 1 to a shared Value 200 times under a
@@ -52,6 +54,11 @@ def square(x):
 def produce(q, n):
     for i in range(n):
         q.put(i)
+
+
+def produce_big_then_hang(q, size):
+    q.put(b'x' * size)
+    time.sleep(GET_TIMEOUT)     # killed long before this ends
 
 
 def manager_add(d, lock, key, n):
@@ -102,6 +109,7 @@ class Soak:
         self.errors = {}
         self.lost = 0
         self.kills = 0
+        self.producer_kills = 0
         self.slowest = (0.0, '')     # the longest step: (seconds, which)
         self.pool = ctx.Pool(3)
         self.queue = ctx.Queue()
@@ -157,15 +165,31 @@ class Soak:
 
     def queue_round(self, n=200):
         t0 = time.monotonic()
+        big = None
+        if self.rng.random() < 0.2:     # a producer killed half-way through an item
+            big = self.ctx.Process(target=produce_big_then_hang,
+                                   args=(self.queue, 256 * 1024))
+            big.start()
         p = self.ctx.Process(target=produce, args=(self.queue, n))
         p.start()
         t1 = time.monotonic()
         got = []
         try:
-            for _ in range(n):
-                got.append(self.queue.get(timeout=GET_TIMEOUT))
+            while len(got) < n:
+                if big is not None and len(got) >= self.rng.randrange(n):
+                    big.kill()
+                    self.producer_kills += 1
+                    self.join(big)
+                    big = None
+                item = self.queue.get(timeout=GET_TIMEOUT)
+                if not isinstance(item, bytes):     # the big item, if it got through whole
+                    got.append(item)
         except Exception as exc:
             self.error(exc)
+        if big is not None:
+            big.kill()
+            self.producer_kills += 1
+            self.join(big)
         t2 = time.monotonic()
         self.join(p)
         if os.environ.get('SOAK_DEBUG') and time.monotonic() - t0 > 2:
@@ -206,6 +230,7 @@ def summary_table(r):
         ('rounds', '%d' % r['rounds']),
         ('operations done', ', '.join('%s %d' % kv for kv in r['ops'].items())),
         ('Pool workers SIGKILLed', '%d' % r['kills']),
+        ('Queue producers SIGKILLed while writing an item', '%d' % r['producer_kills']),
         ('errors raised', ', '.join('%s %d' % kv for kv in r['errors'].items()) or 'none'),
         ('lost acknowledged items', '%d' % r['lost']),
         ('slowest step', '%.2f s (%s)' % tuple(r['slowest_step'])),
@@ -290,6 +315,7 @@ def main(argv=None):
     report = {'minutes': args.minutes, 'method': args.method, 'seed': args.seed,
               'python': sys.version.split()[0], 'rounds': rounds, 'ops': soak.ops,
               'errors': soak.errors, 'lost': soak.lost, 'kills': soak.kills,
+              'producer_kills': soak.producer_kills,
               'slowest_step': soak.slowest,
               'fds_first': fds[0], 'fds_max': max(fds), 'fds_last': fds[-1],
               'rss_mib_first': samples[0]['rss_mib'],

@@ -5,7 +5,7 @@
 
 runs the example under ``python -m teachmp trace`` (an ordinary
 multiprocessing program, on teachmp), and puts the picture that
-``teachmp.trace_render`` draws into the page, with its labels in the
+``teachmp.trace_draw`` draws into the page, with its labels in the
 language being built, followed by the deadlock view when some wait never
 ended.  So the picture is always of the code the chapter shows, as it runs
 today: change the example or the library and the next build draws it anew.
@@ -29,15 +29,15 @@ from sphinx.util.docutils import SphinxDirective
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from teachmp import trace_render  # noqa: E402
+from teachmp import trace_analysis, trace_draw  # noqa: E402
 
 CACHE = os.path.join(ROOT, 'docs', '_build', 'timelines')
 
 
 def _key(example):
     h = hashlib.sha256()
-    for path in (example, os.path.join(ROOT, 'teachmp', 'trace.py'),
-                 os.path.join(ROOT, 'teachmp', 'trace_render.py')):
+    for path in [example] + [os.path.join(ROOT, 'teachmp', name) for name in (
+            'trace.py', 'trace_args.py', 'trace_analysis.py', 'trace_draw.py')]:
         with open(path, 'rb') as f:
             h.update(f.read())
     return h.hexdigest()[:16]
@@ -84,17 +84,17 @@ class Timeline(SphinxDirective):
         lang = 'ja' if (self.config.language or 'en').startswith('ja') else 'en'
         serial = self.env.new_serialno('timeline')
         uid = 'tl-%s-%d' % (os.path.splitext(os.path.basename(path))[0], serial)
-        waits = trace_render.unfinished_waits(chrome, lang)
+        waits = trace_analysis.unfinished_waits(chrome, lang)
         listing = ''
         if waits:
-            head = trace_render._WORDS[lang]['waits']
+            head = trace_draw._WORDS[lang]['waits']
             listing = '<p class="timeline-waits">%s</p><ul>%s</ul>' % (
                 head, ''.join('<li>%s</li>' % _escape(w) for w in waits))
-        cycle = trace_render.wait_cycle(chrome, lang)
+        cycle = trace_analysis.wait_cycle(chrome, lang)
         if cycle:
             listing += '<p class="timeline-cycle"><strong>%s</strong></p>' % _escape(cycle)
         html = ('<figure class="teachmp-timeline"><div class="timeline-scroll">%s</div>'
-                '%s</figure>' % (trace_render.render_svg(chrome, lang, uid), listing))
+                '%s</figure>' % (trace_draw.render_svg(chrome, lang, uid), listing))
         return [nodes.raw('', html, format='html')]
 
 

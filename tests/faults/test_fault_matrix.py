@@ -126,12 +126,9 @@ EXTRA_METHODS = {
     'nproc_manager': ('forkserver',),
 }
 
-# Not fixed in teachmp yet: the Queue notes who holds its read lock (so a
-# dead consumer's lock is taken back), not who writes, so a message cut
-# short by a dead producer still stops every get().
+# Cells teachmp is known to fail (xfail, strict).  (The producer killed
+# mid-message is repaired by queue_recovery.)
 TEACHMP_NOT_YET = {
-    'queue_producer_killed': 'a Queue whose producer died mid-message still hangs '
-                             '(no owner note on the write lock yet)',
     'nproc_pool_threads': "a Pool whose handler thread cannot start raises "
                           "RuntimeError but leaves its workers running and 8 fds "
                           "open (Pool.__init__ cleans up after OSError only)",

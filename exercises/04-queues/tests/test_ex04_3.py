@@ -41,13 +41,13 @@ def moments(chrome):
 @pytest.fixture(scope='module')
 def recording(tmp_path_factory, ex):
     import teachmp
-    from teachmp import trace, trace_render
+    from teachmp import trace, trace_analysis
     path = str(tmp_path_factory.mktemp('trace') / 'events')
     import program04_3
     with trace.recording(path):
         result = program04_3.program(teachmp.get_context('fork'))
     assert result == (1_000_000, 0), 'program() should get the item and end cleanly'
-    return moments(trace_render.load(path))
+    return moments(trace_analysis.load(path))
 
 
 @pytest.fixture(scope='module')
