@@ -107,10 +107,18 @@ class Pool:
                 p.join()
             raise
         self._state = RUN
+        self._worker_handler = self._task_handler = self._result_handler = None
         start = pool_handlers.start_handler     # each on a weak proxy of the pool
-        self._worker_handler = start(pool_handlers.handle_workers, self, 'PoolWorkerHandler')
-        self._task_handler = start(pool_handlers.handle_tasks, self, 'PoolTaskHandler')
-        self._result_handler = start(pool_handlers.handle_results, self, 'PoolResultHandler')
+        try:
+            self._worker_handler = start(pool_handlers.handle_workers, self, 'PoolWorkerHandler')
+            self._task_handler = start(pool_handlers.handle_tasks, self, 'PoolTaskHandler')
+            self._result_handler = start(pool_handlers.handle_results, self, 'PoolResultHandler')
+        except BaseException:
+            # A thread could not be started (RLIMIT_NPROC counts threads):
+            # terminate() stops the handlers that did start (None: never
+            # started) and the workers, and the caller sees the error.
+            self.terminate()
+            raise
         # A pool left running at exit is terminated before children are joined.
         ref = weakref.ref(self)
         cancel = util.register_exit_hook(_terminate_if_alive, (ref,), priority=15)

@@ -68,10 +68,10 @@ def start_handler(handler, pool, name):
 
 
 def join_unless_current(thread):
-    """Join ``thread``, unless this code runs in it."""
+    """Join ``thread``, unless this code runs in it (or it never started: None)."""
     # terminate() may run in a handler thread: __del__ runs wherever the
     # pool's last reference goes (a result handler finishing a result).
-    if thread is not threading.current_thread():
+    if thread is not None and thread is not threading.current_thread():
         thread.join()
 
 
@@ -80,7 +80,8 @@ def drain_tasks_until(inqueue, thread):
     # The task handler may be blocked writing to a full task pipe that no
     # (dead) worker will ever read: read it ourselves until it finishes.
     reader = getattr(inqueue, '_reader', None)
-    while thread.is_alive() and thread is not threading.current_thread():
+    while (thread is not None and thread.is_alive()
+           and thread is not threading.current_thread()):
         if reader is not None and reader.poll(0.05):
             reader.recv_bytes()
         thread.join(0.01)
