@@ -40,7 +40,8 @@ notes how many bytes of the current message are still unread, and the next
 reader drops them first.  A process killed between taking a lock and
 writing its note leaves a lock held by nobody the note names;
 ``NotedLock.looks_lost`` finds it after a second.  What remains are windows
-of a few bytecodes: between a read and the update of ``unread``.
+of a few bytecodes: a reader killed between two reads of one message before
+it noted what is left (``_read`` says when it notes).
 """
 
 import os
@@ -216,10 +217,7 @@ def _read_frame(fd, wlock, unread, block, deadline):
             return _CUT
         size, = _BIG_HEADER.unpack(big)
         header += big
-    unread.value = size                 # killed from here on: the next reader drops it
-    payload = _read(fd, size, wlock, inside=len(header), unread=unread)
-    unread.value = 0
-    return payload
+    return _read(fd, size, wlock, inside=len(header), unread=unread)
 
 
 def _drop_rest(fd, wlock, unread):
@@ -236,8 +234,13 @@ def _drop_rest(fd, wlock, unread):
 
 def _read(fd, n, wlock, block=True, deadline=None, inside=0, unread=None):
     """``n`` bytes from ``fd``; None if none came in time; _CUT if the
-    writer died first.  ``inside``: bytes of this message already read;
-    ``unread``, if given, is kept equal to the bytes still to read."""
+    writer died first.  ``inside``: bytes of this message already read.
+
+    ``unread``, if given, notes the bytes still to read whenever a read
+    leaves some (0 once all are read, or the message is dropped).  Not when
+    one read takes them all: that saves two writes to shared memory per
+    message, and leaves a window of a few bytecodes between the reads.
+    """
     if n == 0:
         return b''
     if n <= _SMALL_MESSAGE:
@@ -257,6 +260,8 @@ def _read(fd, n, wlock, block=True, deadline=None, inside=0, unread=None):
             unread.value = n - got
     else:
         buf, got = bytearray(n), 0      # big: read straight into the result
+        if unread is not None:
+            unread.value = n
     view = memoryview(buf)
     while got < n:
         try:
@@ -266,6 +271,8 @@ def _read(fd, n, wlock, block=True, deadline=None, inside=0, unread=None):
             if verdict is None:
                 return None
             if verdict is _CUT:
+                if unread is not None:
+                    unread.value = 0
                 _report_cut(wlock, inside + got, n - got)
                 return _CUT
             continue
