@@ -17,21 +17,23 @@ import ctypes.util
 import os
 
 _SHM_DIR = '/dev/shm'
+# Looked up once: asking on every call was a stat() per open and unlink.
+_HAVE_SHM_DIR = os.path.isdir(_SHM_DIR)
 
 
 def shm_open(name, flags, mode=0o600):
     """Open object ``name`` (``flags`` as for ``os.open``); return the fd."""
-    if os.path.isdir(_SHM_DIR):
+    if _HAVE_SHM_DIR:
         with _named_as_shm(name):
-            return os.open(os.path.join(_SHM_DIR, name), flags, mode)
+            return os.open(_SHM_DIR + '/' + name, flags, mode)
     return _libc_shm_call('shm_open', name, flags, mode)
 
 
 def shm_unlink(name):
     """Remove the name ``name``; the memory goes when the last user closes it."""
-    if os.path.isdir(_SHM_DIR):
+    if _HAVE_SHM_DIR:
         with _named_as_shm(name):
-            os.unlink(os.path.join(_SHM_DIR, name))
+            os.unlink(_SHM_DIR + '/' + name)
     else:
         _libc_shm_call('shm_unlink', name)
 

@@ -20,20 +20,25 @@ when the whole program has ended.  The rule is the same as in the stdlib:
 exactly one process -- usually the creator, once every user is done -- calls
 ``unlink()``; every process calls ``close()``.
 
-A new block's pages are *reserved* when it is created (``posix_fallocate``,
-on Linux), not when they are first touched.  ``ftruncate`` alone only sets
-the file's length: on a full ``/dev/shm`` it succeeds, and the first write to
-a page that finds no room kills the process with ``SIGBUS`` -- far from the
+A new block must fit in ``/dev/shm``.  ``ftruncate`` alone only sets the
+file's length: on a full ``/dev/shm`` it succeeds, and the first write to a
+page that finds no room kills the process with ``SIGBUS`` -- far from the
 line that asked for too much, with no traceback (CPython gh-114390; the
-stdlib does exactly that).  Reserving turns it into an ``OSError(ENOSPC)``
-at ``SharedMemory(create=True, ...)`` that names the block and the
-directory, with the half-made block already removed.  The price: the pages
-are committed (zeroed, counted as used) at creation, so a huge block that is
-only sparsely used costs its whole size at once, and creating it takes the
-time to clear every page: 0.1 to 0.2 s per GiB instead of microseconds (a
-program that writes every page anyway pays about the same in total).  Where
-the file system cannot reserve (``EOPNOTSUPP``), the block is made the old
-way.
+stdlib does exactly that).  So ``_reserve_pages`` looks first
+(``os.fstatvfs``, a microsecond): a block larger than the free space is an
+``OSError(ENOSPC)`` at ``SharedMemory(create=True, ...)`` that names the
+block and the directory, with the half-made block already removed.  A block
+that would take more than half of what is free also has its pages
+*reserved* at once (``posix_fallocate``, on Linux), which settles it even
+while other processes fill ``/dev/shm`` too.  A smaller block is made the
+stdlib's way, its pages found when first touched.  Why not reserve every
+block: it commits and zeroes every page at creation, 0.07 ms instead of
+0.01 ms for 1 MiB and 0.1 to 0.2 s per GiB (``benchmarks/shm_reserve.py``),
+which made creating a block five times slower than in the stdlib, and a big
+block that is only sparsely used would cost its whole size at once.  What is
+left: several processes that each create a block under half of the free
+space at the same moment can still overfill it together.  Where the file
+system cannot reserve (``EOPNOTSUPP``), the block is made the old way.
 
 ``ShareableList`` stores a short list of ints, floats, bools, ``None``, str
 and bytes in one block, each item in a fixed-size slot (so a str may later be
@@ -147,8 +152,17 @@ class SharedMemory:
 
 
 def _reserve_pages(fd, size, name):
-    """Commit a new block's pages now: a full /dev/shm is an error here,
-    not a SIGBUS at the first write (see the module's header)."""
+    """Make sure a new block fits: a full /dev/shm is an error here, not a
+    SIGBUS at the first write (see the module's header)."""
+    try:
+        st = os.fstatvfs(fd)            # the file system the block is on
+        free = st.f_bavail * st.f_frsize
+    except OSError:
+        free = None
+    if free is not None and size > free:
+        _no_room(size, name, free)
+    if free is not None and size <= free // 2:
+        return      # plenty of room: pages come on first touch, as in the stdlib
     if not hasattr(os, 'posix_fallocate'):
         return                  # macOS: no way to reserve; pages come on touch
     try:
@@ -158,16 +172,16 @@ def _reserve_pages(fd, size, name):
             return              # this file system cannot reserve: as before
         if exc.errno != errno.ENOSPC:
             raise
-        where = posixshm._SHM_DIR     # where shm_open's files live on Linux
-        try:
-            st = os.statvfs(where)
-            free = ', %d bytes free' % (st.f_bavail * st.f_frsize)
-        except OSError:
-            free = ''
-        raise OSError(errno.ENOSPC, 'no room for a shared memory block of %d bytes in '
-                      '%s%s: unlink blocks you no longer need, ask for a smaller size, or '
-                      'give the machine a bigger %s (in Docker: --shm-size)'
-                      % (size, where, free, where), '/' + name) from None
+        _no_room(size, name, free)
+
+
+def _no_room(size, name, free):
+    where = posixshm._SHM_DIR         # where shm_open's files live on Linux
+    raise OSError(errno.ENOSPC, 'no room for a shared memory block of %d bytes in '
+                  '%s%s: unlink blocks you no longer need, ask for a smaller size, or '
+                  'give the machine a bigger %s (in Docker: --shm-size)'
+                  % (size, where, '' if free is None else ', %d bytes free' % free,
+                     where), '/' + name) from None
 
 
 if not compat.SHM_TRACK_PARAM:
