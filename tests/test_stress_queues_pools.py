@@ -33,6 +33,12 @@ ITEMS = 20_000
 CONSUMERS = 2
 TIMEOUT = 120  # seconds; each test takes well under 30 on the 2-core machine
 
+# Under make test, coverage would restart in each of the pool test's 1,000
+# forked workers and trace every one of the queue test's 160,000 items:
+# 77 s of CPU for this file instead of 14.  The behaviour tests measure the
+# same code (tests/coverage_scope.py).
+pytestmark = pytest.mark.no_coverage("stress: the behaviour tests measure this code")
+
 POOL_TASKS = 10_000
 MAX_TASKS = 10
 POOL_PROCS = 4
