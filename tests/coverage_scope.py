@@ -70,15 +70,30 @@ def _running_coverage():
 _paused = False  # True inside paused(): read by the fork hook below
 
 
+_parent_coverage = None  # the Coverage object of the process that forks
+
+
+def _before_fork() -> None:
+    global _parent_coverage
+    _parent_coverage = _running_coverage()
+
+
 def _after_fork_in_child() -> None:
     # Registered after coverage's own hook (coverage started before pytest
-    # imported this module), so it runs after it: stop tracing in the child.
-    if _paused:
+    # imported this module), so it runs after it, once coverage has started
+    # a Coverage object of the child's own.  Coverage's os._exit patch would
+    # still save the *parent's* object in the child too: a second data file
+    # per forked child, holding the parent's data so far, which the parent
+    # saves itself.  Shadow that save in the child (not in the parent).
+    parent = _parent_coverage
+    if parent is not None and parent is not _running_coverage():
+        parent.save = _no_save
+    if _paused:  # see paused(): nothing to measure in this child
         sys.settrace(None)
         threading.settrace(None)
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 @contextlib.contextmanager
