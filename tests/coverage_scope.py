@@ -8,7 +8,8 @@ it ends.  That is not free on the 2-core machine: about 75 ms of CPU per
 interpreter (importing coverage, starting it, saving), about 15 ms per forked
 child, and the tracer slows every line of ``teachmp/`` the process runs.
 Measured per file with ``-n 4``: the examples 46 s of CPU with coverage, 16
-without; the stress file 77 against 14.  Two kinds of process gain nothing
+without; the stress file 77 against 14
+(the pool test alone: 36 against 3).  Two kinds of process gain nothing
 from it, and skipping them changes no test (what a test checks never
 depends on coverage):
 
@@ -21,9 +22,13 @@ depends on coverage):
   ``tests/conftest.py`` takes the variables out of ``os.environ`` for the
   duration of a stdlib test.  The test process itself is still measured
   (a forked child restarts coverage from the parent's, so those still pay).
-* **tests marked** ``@pytest.mark.no_coverage("why")``: the stress tests,
-  which push tens of thousands of items and a thousand worker processes
-  through code that the behaviour tests measure line by line already.
+* **tests marked** ``@pytest.mark.no_coverage("why")``: the Pool stress
+  test (a thousand forked workers) and the lock/barrier stress tests (tens of
+  thousands of increments in the children), whose code the behaviour tests
+  measure line by line already.  (The queue stress test stays measured: its
+  producers are the only ones that fill a feeder's batch.)  Check with a
+  full ``make test`` that the coverage report loses no line before marking
+  another test.
   :func:`paused` keeps measuring the test process but none of the children
   it starts (forked or spawned), then puts everything back.
 
