@@ -45,12 +45,40 @@ from leakcheck import leak_check, store_report  # noqa: E402,F401  (fixture)
 
 from impls import IMPL_METHOD_PARAMS, IMPLS, START_METHODS, load_impl  # noqa: E402,F401
 
+import coverage_scope  # noqa: E402
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     store_report(item, report)
     return report
+
+
+def _runs_on_the_stdlib(item) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    impl_method = params.get("_impl_method")
+    if isinstance(impl_method, tuple) and impl_method[0] == "stdlib":
+        return True
+    return params.get("mpmod") == "stdlib"
+
+
+@pytest.fixture(autouse=True)
+def _coverage_scope(request):
+    """Coverage only where it can measure something (tests/coverage_scope.py).
+
+    A ``no_coverage`` test: none at all.  A test on the stdlib: none in the
+    interpreters it starts (they run no teachmp code).
+    """
+    mark = request.node.get_closest_marker("no_coverage")
+    if mark is not None:
+        with coverage_scope.paused():
+            yield
+    elif _runs_on_the_stdlib(request.node):
+        with coverage_scope.children_unmeasured():
+            yield
+    else:
+        yield
 
 
 @pytest.fixture(params=IMPL_METHOD_PARAMS)

@@ -49,6 +49,7 @@ from pathlib import Path
 import pytest
 
 import support
+from coverage_scope import env_without_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = 60.0
@@ -291,7 +292,9 @@ def compare_runs(script: Path, opts: Options | None = None, extra_normalise=None
         pytest.skip(opts.skip)
     env = child_env()
     cwd = script.parent
-    ref = run_program(stdlib_argv(script), cwd, opts.timeout, env)
+    # the stdlib run executes no teachmp code: no coverage to pay for
+    # (tests/coverage_scope.py)
+    ref = run_program(stdlib_argv(script), cwd, opts.timeout, env_without_coverage(env))
     if ref.timed_out or ref.leftovers:
         what = []
         if ref.timed_out:

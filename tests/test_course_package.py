@@ -18,6 +18,7 @@ import sysconfig
 import zipfile
 
 import pytest
+from coverage_scope import env_without_coverage
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TIMEOUT = 120
@@ -112,7 +113,8 @@ def test_a_wheel_install_carries_the_exercises(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
          "--no-index", "-q", "-w", str(wheels), str(src)],
-        capture_output=True, text=True, timeout=TIMEOUT)
+        capture_output=True, text=True, timeout=TIMEOUT,
+        env=env_without_coverage())  # pip runs no teachmp code (tests/coverage_scope.py)
     assert build.returncode == 0, build.stdout + build.stderr
     (wheel,) = wheels.glob("teachmp-*.whl")
 
@@ -132,7 +134,8 @@ def test_a_wheel_install_carries_the_exercises(tmp_path):
     python = venv / "bin" / "python"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-         "--no-index", "-q", str(wheel)], capture_output=True, text=True, timeout=TIMEOUT)
+         "--no-index", "-q", str(wheel)], capture_output=True, text=True, timeout=TIMEOUT,
+        env=env_without_coverage())
     assert install.returncode == 0, install.stdout + install.stderr
     purelib = subprocess.run([str(python), "-c", "import sysconfig; "
                               "print(sysconfig.get_paths()['purelib'])"],

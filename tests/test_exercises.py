@@ -12,6 +12,7 @@ JSON summary, exit codes).  ``classroom export`` is tested in
 ``tests/test_classroom.py``.
 """
 import ast
+import contextlib
 import json
 import os
 import pathlib
@@ -22,6 +23,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
+import coverage_scope
 import pytest
 
 from teachmp_course import grading, workspace
@@ -48,7 +50,12 @@ def chapter_run(chapter, impl, mp, tmp_path_factory):
         where = workspace.Workspace(EXERCISES, is_copy=False, impl=impl)
         cmd = grading.pytest_command(where, [EXERCISES / chapter / "tests"], mp=mp,
                                      junit=junit, extra=["-q", "-p", "no:warnings"])
-        proc = grading.run_pytest(cmd, cwd=EXERCISES, capture=True)
+        # with --mp stdlib the run executes no teachmp code (exercises/
+        # conftest.py imports teachmp only for --mp teachmp): no coverage to
+        # pay for in its processes (tests/coverage_scope.py)
+        unmeasured = mp == "stdlib"
+        with coverage_scope.children_unmeasured() if unmeasured else contextlib.nullcontext():
+            proc = grading.run_pytest(cmd, cwd=EXERCISES, capture=True)
         assert junit.is_file(), f"pytest wrote no JUnit XML:\n{proc.stdout[-3000:]}"
         _runs[key] = (proc, grading.parse_junit(junit))
     return _runs[key]

@@ -150,6 +150,13 @@ def test_many_producers_two_consumers(mp):
                         f"first ones: {missing[:10]}")
 
 
+# Under make test, coverage would restart in each of the 1,000 forked
+# workers and write a data file for each: 36 s of CPU for the two runs
+# instead of 3.  The behaviour tests measure the same code (maxtasksperchild
+# in tests/test_pool.py; tests/coverage_scope.py).  The queue test above
+# stays measured: its producers are the only ones that fill a feeder's
+# batch (queue_feeder's _BATCH_BYTES flush).
+@pytest.mark.no_coverage("1,000 forked workers; tests/test_pool.py measures this code")
 @FORK_ONLY
 @pytest.mark.timeout(TIMEOUT)
 def test_pool_replaces_workers_every_ten_tasks(mp):
