@@ -22,14 +22,14 @@ import pytest
 
 def _group_names(item) -> list[str]:
     names = set()
-    for mark in item.iter_markers("xdist_group"):
-        names.add(str(mark.args[0] if mark.args else mark.kwargs.get("name", "default")))
+    for mark in item.iter_markers('xdist_group'):
+        names.add(str(mark.args[0] if mark.args else mark.kwargs.get('name', 'default')))
     return sorted(names)
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's own hook (and any marking)
 def pytest_collection_modifyitems(config, items):
-    if not getattr(config.option, "loadgroup", False):
+    if not getattr(config.option, 'loadgroup', False):
         return  # not an xdist worker running --dist loadgroup
     try:
         from _pytest.nodeid import NodeId
@@ -37,6 +37,6 @@ def pytest_collection_modifyitems(config, items):
         return
     for item in items:
         names = _group_names(item)
-        if not names or item.nodeid.endswith("@" + "_".join(names)):
+        if not names or item.nodeid.endswith('@' + '_'.join(names)):
             continue
         item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")

@@ -22,7 +22,7 @@ STYLE = {
                   label=('OS floor (bare system calls)', '下限値（システムコールだけ）')),
 }
 RSS_LABEL = ('receiver peak RSS (MiB)', '受信側のピーク RSS（MiB）')
-TARGET_NOTE = ('target: teachmp cost ≤ {:.1f}× the stdlib\'s',
+TARGET_NOTE = ("target: teachmp cost ≤ {:.1f}× the stdlib's",
                '目標: teachmp のコストが標準ライブラリの {:.1f} 倍以下')
 
 

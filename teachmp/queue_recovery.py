@@ -321,5 +321,5 @@ def _report_cut(wlock, got, missing):
     wlock.give_back_for_dead()
     sys.stderr.write(
         'teachmp.Queue: process %d died while writing a message into the '
-        "queue; the %d bytes of it that arrived were dropped (%d never came), "
+        'queue; the %d bytes of it that arrived were dropped (%d never came), '
         'and the queue carries on with the next message.\n' % (pid, got, missing))

@@ -85,17 +85,17 @@ def _interpreter_flags():
 
 
 # After the stdlib's words (same exception, same first line), where to read more.
-_GUARD_HINT = '''
+_GUARD_HINT = """
         teachmp: with spawn, each child runs your main module again (as
         __mp_main__), so the code that starts processes must sit under
         the guard. Read "Why the guard is required" in chapter 02 of the
         teachmp tutorial (Start methods and the __main__ guard).
-        '''
+        """
 
 
 def _check_not_importing_main():
     if getattr(process.current_process(), '_inheriting', False):
-        advice = '''
+        advice = """
         An attempt has been made to start a new process before the
         current process has finished its bootstrapping phase.
 
@@ -108,13 +108,13 @@ def _check_not_importing_main():
                 ...
 
         The "freeze_support()" line can be omitted if the program
-        is not going to be frozen to produce an executable.'''
+        is not going to be frozen to produce an executable."""
         if sys.version_info >= (3, 11):   # the advice grew a link in 3.11
-            advice += '''
+            advice += """
 
         To fix this issue, refer to the "Safe importing of main module"
         section in https://docs.python.org/3/library/multiprocessing.html
-        '''
+        """
         raise RuntimeError(advice + _GUARD_HINT)
 
 

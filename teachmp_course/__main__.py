@@ -3,5 +3,5 @@ import sys
 
 from teachmp_course import cli
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     sys.exit(cli.main())

@@ -24,31 +24,31 @@ library, or measures, or fixes a program).
 """
 
 OVERLAP = {
-    "ex01_1": None,                                     # uses Process
-    "ex01_2": ("teachmp/popen_fork.py", "Popen"),
-    "ex02_1": None,                                     # observes the start methods
-    "ex02_2": ("teachmp/spawn.py", "main"),
-    "ex02_3": ("teachmp/forkserver.py", "ForkServer"),
-    "ex03_1": ("teachmp/pool.py", "Pool"),              # another design (queues)
-    "ex03_2": ("teachmp/connection.py", "Connection"),
-    "ex04_1": ("teachmp/queues.py", "Queue"),
-    "ex04_2": None,                                     # uses Queue
-    "ex04_3": None,                                     # predicts a timeline
-    "ex05_1": None,                                     # the library's semaphore is not a pipe
-    "ex05_2": None,                                     # uses Value and Lock
-    "ex05_3": ("teachmp/condition.py", "Barrier"),
-    "ex06_1": None,                                     # uses Array
-    "ex06_2": ("teachmp/heap.py", "Heap"),
-    "ex07_1": None,                                     # uses BaseManager
-    "ex07_2": None,                                     # uses BaseManager
-    "ex08_1": ("teachmp/pool_results.py", "IMapUnorderedIterator"),
-    "ex08_2": None,                                     # uses Pool
-    "ex09_1": ("teachmp/auth.py", "deliver_challenge"),
-    "ex09_2": None,                                     # uses Listener and Client
-    "ex10_1": None,                                     # uses logging's handlers
-    "ex10_2": ("teachmp/log.py", "_process_name_filter"),
-    "ex11_1": None,                                     # fixes a program
-    "ex12_1": None,                                     # runs on other engines
+    'ex01_1': None,                                     # uses Process
+    'ex01_2': ('teachmp/popen_fork.py', 'Popen'),
+    'ex02_1': None,                                     # observes the start methods
+    'ex02_2': ('teachmp/spawn.py', 'main'),
+    'ex02_3': ('teachmp/forkserver.py', 'ForkServer'),
+    'ex03_1': ('teachmp/pool.py', 'Pool'),              # another design (queues)
+    'ex03_2': ('teachmp/connection.py', 'Connection'),
+    'ex04_1': ('teachmp/queues.py', 'Queue'),
+    'ex04_2': None,                                     # uses Queue
+    'ex04_3': None,                                     # predicts a timeline
+    'ex05_1': None,                                     # the library's semaphore is not a pipe
+    'ex05_2': None,                                     # uses Value and Lock
+    'ex05_3': ('teachmp/condition.py', 'Barrier'),
+    'ex06_1': None,                                     # uses Array
+    'ex06_2': ('teachmp/heap.py', 'Heap'),
+    'ex07_1': None,                                     # uses BaseManager
+    'ex07_2': None,                                     # uses BaseManager
+    'ex08_1': ('teachmp/pool_results.py', 'IMapUnorderedIterator'),
+    'ex08_2': None,                                     # uses Pool
+    'ex09_1': ('teachmp/auth.py', 'deliver_challenge'),
+    'ex09_2': None,                                     # uses Listener and Client
+    'ex10_1': None,                                     # uses logging's handlers
+    'ex10_2': ('teachmp/log.py', '_process_name_filter'),
+    'ex11_1': None,                                     # fixes a program
+    'ex12_1': None,                                     # runs on other engines
 }
 
 

@@ -27,8 +27,8 @@ import shlex
 import shutil
 import sys
 
-MARK = ".teachmp-exercises.json"
-SHARED_FILES = ("conftest.py", "pytest.ini")
+MARK = '.teachmp-exercises.json'
+SHARED_FILES = ('conftest.py', 'pytest.ini')
 PACKAGE = pathlib.Path(__file__).resolve().parent
 
 
@@ -38,11 +38,11 @@ class Problem(Exception):
 
 def exercises_root():
     """The exercises folder that comes with this installation, or None."""
-    named = os.environ.get("TEACHMP_EXERCISES")
+    named = os.environ.get('TEACHMP_EXERCISES')
     if named:
         return pathlib.Path(named).resolve()
-    for candidate in (PACKAGE / "exercises", PACKAGE.parent / "exercises"):
-        if (candidate / "conftest.py").is_file() and (candidate / "pytest.ini").is_file():
+    for candidate in (PACKAGE / 'exercises', PACKAGE.parent / 'exercises'):
+        if (candidate / 'conftest.py').is_file() and (candidate / 'pytest.ini').is_file():
             return candidate
     return None
 
@@ -50,18 +50,18 @@ def exercises_root():
 class Workspace:
     """The exercises that came with teachmp (``impl`` starter or solution), or a student's copy."""
 
-    def __init__(self, root, is_copy, impl="starter"):
+    def __init__(self, root, is_copy, impl='starter'):
         self.root = pathlib.Path(root)
         self.is_copy = is_copy
         self.impl = impl
 
     def __repr__(self):
-        kind = "copy" if self.is_copy else self.impl
-        return f"<Workspace {kind} {str(self.root)!r}>"
+        kind = 'copy' if self.is_copy else self.impl
+        return f'<Workspace {kind} {str(self.root)!r}>'
 
     def chapter_dirs(self):
         return sorted(p for p in self.root.iterdir()
-                      if p.is_dir() and re.match(r"\d\d-", p.name) and (p / "tests").is_dir())
+                      if p.is_dir() and re.match(r'\d\d-', p.name) and (p / 'tests').is_dir())
 
     def module_dir(self, chapter_dir):
         return chapter_dir if self.is_copy else chapter_dir / self.impl
@@ -69,36 +69,36 @@ class Workspace:
     def exercises(self, chapter_dir):
         """[(marker, number, path of the exercise file or None, title)]"""
         found = []
-        for test in sorted((chapter_dir / "tests").glob("test_ex*.py"),
+        for test in sorted((chapter_dir / 'tests').glob('test_ex*.py'),
                            key=lambda p: _exercise_sort_key(p.stem[5:])):
-            marker = test.stem[len("test_"):]
-            number = marker[2:].replace("_", ".")
+            marker = test.stem[len('test_'):]
+            number = marker[2:].replace('_', '.')
             # The title comes from the starter's docstring (repo) or the
             # student's file (copy), which keeps the starter's docstring.
-            where = chapter_dir / "starter" if not self.is_copy else chapter_dir
-            files = sorted(where.glob(marker + "_*.py"))
+            where = chapter_dir / 'starter' if not self.is_copy else chapter_dir
+            files = sorted(where.glob(marker + '_*.py'))
             path = files[0] if files else None
             found.append((marker, number, path, _title(path, number)))
         return found
 
 
 def _exercise_sort_key(marker):
-    return tuple(int(n) for n in re.findall(r"\d+", marker))
+    return tuple(int(n) for n in re.findall(r'\d+', marker))
 
 
 def _title(path, number):
     """The docstring's first sentence, without its "Exercise NN.K:" prefix."""
     if path is None:
-        return "(exercise file missing)"
-    text = path.read_text(encoding="utf-8", errors="replace")
+        return '(exercise file missing)'
+    text = path.read_text(encoding='utf-8', errors='replace')
     try:
-        doc = ast.get_docstring(ast.parse(text)) or ""
+        doc = ast.get_docstring(ast.parse(text)) or ''
     except SyntaxError:
         match = re.search(r'"""(.*?)(?:"""|\n\s*\n)', text, re.S)
-        doc = match.group(1) if match else ""
+        doc = match.group(1) if match else ''
     # The first paragraph, joined: a title wrapped over two lines stays whole.
-    first = " ".join(doc.strip().split("\n\n")[0].split()) if doc.strip() else ""
-    return re.sub(r"^[Ee]xercise\s+[\d.]+:\s*", "", first) or path.stem
+    first = ' '.join(doc.strip().split('\n\n')[0].split()) if doc.strip() else ''
+    return re.sub(r'^[Ee]xercise\s+[\d.]+:\s*', '', first) or path.stem
 
 
 def find_copy(start=None):
@@ -110,16 +110,16 @@ def find_copy(start=None):
     return None
 
 
-def repo_workspace(impl="starter"):
+def repo_workspace(impl='starter'):
     """The exercises that came with teachmp, wherever the command runs (start, export)."""
     root = exercises_root()
     if root is None:
         raise Problem("cannot find the exercises: no exercises/ folder next to "
                       f"{PACKAGE} and none packed inside it; set TEACHMP_EXERCISES "
                       "to the teachmp repository's exercises/ folder")
-    if impl == "solution" and not any(root.glob("*/solution")):
-        raise Problem(f"no solutions in {root}: an installed teachmp ships the starters "
-                      "only; the solutions are in the teachmp repository")
+    if impl == 'solution' and not any(root.glob('*/solution')):
+        raise Problem(f'no solutions in {root}: an installed teachmp ships the starters '
+                      'only; the solutions are in the teachmp repository')
     return Workspace(root, is_copy=False, impl=impl)
 
 
@@ -129,22 +129,22 @@ def select_chapters(workspace, which):
     if not which:
         return chapters
     chosen = []
-    for part in str(which).split(","):
+    for part in str(which).split(','):
         part = part.strip()
-        match = re.fullmatch(r"(\d{1,2})(-.*)?", part)
-        number = f"{int(match.group(1)):02d}" if match else None
-        hits = [c for c in chapters if number and c.name.startswith(number + "-")]
+        match = re.fullmatch(r'(\d{1,2})(-.*)?', part)
+        number = f'{int(match.group(1)):02d}' if match else None
+        hits = [c for c in chapters if number and c.name.startswith(number + '-')]
         if not hits:
-            names = ", ".join(c.name for c in chapters) or "none"
-            raise Problem(f"no chapter {part!r} (chapters: {names})")
+            names = ', '.join(c.name for c in chapters) or 'none'
+            raise Problem(f'no chapter {part!r} (chapters: {names})')
         chosen += [h for h in hits if h not in chosen]
     return chosen
 
 
 def marker_of(text):
     """'03.2', '3.2' or 'ex03_2' -> 'ex03_2'; anything else -> None."""
-    match = re.fullmatch(r"(?:ex)?(\d{1,2})[._](\d+)", text.strip())
-    return f"ex{int(match.group(1)):02d}_{match.group(2)}" if match else None
+    match = re.fullmatch(r'(?:ex)?(\d{1,2})[._](\d+)', text.strip())
+    return f'ex{int(match.group(1)):02d}_{match.group(2)}' if match else None
 
 
 def find_workspace(solution=False, starters=False, start=None):
@@ -158,20 +158,20 @@ def find_workspace(solution=False, starters=False, start=None):
     copy = find_copy(start)
     if copy is not None:
         if solution or starters:
-            flag = "--solution" if solution else "--starters"
-            raise Problem(f"{flag}: you are in your copy {copy.root}, which is what "
-                          f"gets checked; {flag} only works outside a copy")
+            flag = '--solution' if solution else '--starters'
+            raise Problem(f'{flag}: you are in your copy {copy.root}, which is what '
+                          f'gets checked; {flag} only works outside a copy')
         return copy
     if solution or starters:
-        return repo_workspace("solution" if solution else "starter")
+        return repo_workspace('solution' if solution else 'starter')
     here = pathlib.Path(start or os.getcwd()).resolve()
-    nearby = sorted(p.parent for p in here.glob("*/" + MARK))
-    hint = (f"your copy is probably {nearby[0]}: cd {nearby[0]}" if nearby else
-            "go to the folder that `exercises start NN DEST` made: cd DEST")
-    raise Problem(f"not in a copy of the exercises: {here} is not inside a folder made "
-                  f"by `exercises start` (no {MARK} in it or above it).  "
-                  f"To check your own work, {hint}, then run this again.  "
-                  "(To test the untouched starters that came with teachmp, add --starters.)")
+    nearby = sorted(p.parent for p in here.glob('*/' + MARK))
+    hint = (f'your copy is probably {nearby[0]}: cd {nearby[0]}' if nearby else
+            'go to the folder that `exercises start NN DEST` made: cd DEST')
+    raise Problem(f'not in a copy of the exercises: {here} is not inside a folder made '
+                  f'by `exercises start` (no {MARK} in it or above it).  '
+                  f'To check your own work, {hint}, then run this again.  '
+                  '(To test the untouched starters that came with teachmp, add --starters.)')
 
 
 def python_word():
@@ -181,12 +181,12 @@ def python_word():
     else this interpreter's path: ``python`` outside the environment would
     say ``No module named teachmp``.
     """
-    found = shutil.which("python")
+    found = shutil.which('python')
     if found and os.path.abspath(found) == os.path.abspath(sys.executable):
-        return "python"
+        return 'python'
     return shlex.quote(sys.executable)
 
 
 def command(*words):
     """A ``python -m teachmp ...`` command line, as the student should type it."""
-    return " ".join([python_word(), "-m", "teachmp", *words])
+    return ' '.join([python_word(), '-m', 'teachmp', *words])

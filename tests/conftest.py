@@ -56,11 +56,11 @@ def pytest_runtest_makereport(item, call):
 
 
 def _runs_on_the_stdlib(item) -> bool:
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    impl_method = params.get("_impl_method")
-    if isinstance(impl_method, tuple) and impl_method[0] == "stdlib":
+    params = getattr(getattr(item, 'callspec', None), 'params', {})
+    impl_method = params.get('_impl_method')
+    if isinstance(impl_method, tuple) and impl_method[0] == 'stdlib':
         return True
-    return params.get("mpmod") == "stdlib"
+    return params.get('mpmod') == 'stdlib'
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +70,7 @@ def _coverage_scope(request):
     A ``no_coverage`` test: none at all.  A test on the stdlib: none in the
     interpreters it starts (they run no teachmp code).
     """
-    mark = request.node.get_closest_marker("no_coverage")
+    mark = request.node.get_closest_marker('no_coverage')
     if mark is not None:
         with coverage_scope.paused():
             yield
@@ -107,7 +107,7 @@ def mp(impl, start_method):
 
 
 def _stop_forkservers():
-    for modname in ("multiprocessing.forkserver", "teachmp.forkserver"):
+    for modname in ('multiprocessing.forkserver', 'teachmp.forkserver'):
         mod = sys.modules.get(modname)
         if mod is not None:
             mod._forkserver._stop()
@@ -122,11 +122,11 @@ def _forkserver_sees_capture(request, leak_check):  # noqa: F811 (the fixture, b
     captures fds, start from no server (the next start inherits the capture)
     and stop it afterwards (before the leak check).
     """
-    uses_capture = "capfd" in request.fixturenames
-    if not uses_capture or "forkserver" not in request.node.name:
+    uses_capture = 'capfd' in request.fixturenames
+    if not uses_capture or 'forkserver' not in request.node.name:
         yield
         return
-    request.getfixturevalue("capfd")
+    request.getfixturevalue('capfd')
     _stop_forkservers()
     yield
     _stop_forkservers()

@@ -44,7 +44,7 @@ import sys
 import threading
 
 # what coverage's subprocess patch and `coverage run` put in the environment
-COVERAGE_ENV = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")
+COVERAGE_ENV = ('COVERAGE_PROCESS_CONFIG', 'COVERAGE_PROCESS_START')
 
 
 def env_without_coverage(env=None) -> dict:
@@ -66,7 +66,7 @@ def children_unmeasured():
 
 
 def _running_coverage():
-    mod = sys.modules.get("coverage")  # never import it: a plain pytest run
+    mod = sys.modules.get('coverage')  # never import it: a plain pytest run
     if mod is None:
         return None
     return mod.Coverage.current()

@@ -56,9 +56,9 @@ DEFAULT_TIMEOUT = 60.0
 HEADER_LINES = 15
 LEFTOVER_GRACE = 3.0  # seconds a program's descendants get to finish
 
-_DIRECTIVE = re.compile(r"^\s*#\s*example:\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*$")
-_PID = re.compile(r"pid[ =:]*\d+")
-_TEMP_DIR = re.compile(r"/(?:pymp|teachmp)-[A-Za-z0-9_]+")
+_DIRECTIVE = re.compile(r'^\s*#\s*example:\s*(?P<name>[\w-]+)\s*(?P<arg>.*?)\s*$')
+_PID = re.compile(r'pid[ =:]*\d+')
+_TEMP_DIR = re.compile(r'/(?:pymp|teachmp)-[A-Za-z0-9_]+')
 
 
 @dataclasses.dataclass
@@ -73,37 +73,37 @@ class Options:
 def read_options(path: Path) -> Options:
     """Parse the ``# example:`` directives in the first lines of *path*."""
     opts = Options()
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding='utf-8') as f:
         head = [line for _, line in zip(range(HEADER_LINES), f)]
     for lineno, line in enumerate(head, 1):
         m = _DIRECTIVE.match(line)
         if not m:
             continue
-        name, arg = m.group("name"), m.group("arg")
-        where = f"{path}:{lineno}"
-        if name == "unordered":
+        name, arg = m.group('name'), m.group('arg')
+        where = f'{path}:{lineno}'
+        if name == 'unordered':
             opts.unordered = True
-        elif name == "stderr-tail":
+        elif name == 'stderr-tail':
             opts.stderr_tail = True
-        elif name == "skip":
+        elif name == 'skip':
             reason = arg.strip()
             if len(reason) >= 2 and reason[0] == reason[-1] and reason[0] in "\"'":
                 reason = reason[1:-1]
             if not reason:
                 raise ValueError(f"{where}: '# example: skip' needs a reason")
             opts.skip = reason
-        elif name == "timeout":
+        elif name == 'timeout':
             try:
                 opts.timeout = float(arg)
             except ValueError:
-                raise ValueError(f"{where}: bad timeout {arg!r}") from None
-        elif name == "erase":
+                raise ValueError(f'{where}: bad timeout {arg!r}') from None
+        elif name == 'erase':
             if not arg:
                 raise ValueError(f"{where}: '# example: erase' needs a regex")
             try:
                 opts.erase.append(re.compile(arg, re.MULTILINE))
             except re.error as exc:
-                raise ValueError(f"{where}: bad regex {arg!r}: {exc}") from None
+                raise ValueError(f'{where}: bad regex {arg!r}: {exc}') from None
         else:
             raise ValueError(f"{where}: unknown directive '# example: {name}'")
     return opts
@@ -115,21 +115,21 @@ def normalise(text: str) -> str:
     text = support.normalise(text)
     # a library's private temporary directory (forkserver's socket lives
     # there) has a random name: /tmp/pymp-k2j9x_a1, /tmp/teachmp-8fz1q0cd
-    text = _TEMP_DIR.sub("/TMPDIR", text)
-    return _PID.sub("pid=N", text)
+    text = _TEMP_DIR.sub('/TMPDIR', text)
+    return _PID.sub('pid=N', text)
 
 
 # teachmp adds a teaching hint after some of the stdlib's messages (the
 # spawn guard error, a lambda sent to a Pool): an indented paragraph that
 # starts with "teachmp:".  The stdlib's own text before it is unchanged, and
 # that is what the last stderr line compares.
-_HINT = re.compile(r"^[ \t]+teachmp: .*?(?=^[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
+_HINT = re.compile(r'^[ \t]+teachmp: .*?(?=^[ \t]*$|\Z)', re.MULTILINE | re.DOTALL)
 
 
 def last_line(text: str) -> str:
     """The last non-blank line of *text*, teachmp's teaching hints left out."""
-    lines = [line for line in _HINT.sub("", text).splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+    lines = [line for line in _HINT.sub('', text).splitlines() if line.strip()]
+    return lines[-1] if lines else ''
 
 
 # -- running -------------------------------------------------------------
@@ -145,16 +145,16 @@ class Outcome:
     leftovers: list  # descriptions of processes still alive afterwards
 
     def describe(self) -> str:
-        head = f"$ {shlex.join(self.argv)}\n"
+        head = f'$ {shlex.join(self.argv)}\n'
         if self.timed_out:
-            head += "TIMED OUT (killed)\n"
+            head += 'TIMED OUT (killed)\n'
         else:
-            head += f"exit code {self.returncode}\n"
+            head += f'exit code {self.returncode}\n'
         return (
             head
-            + "--- stdout ---\n"
+            + '--- stdout ---\n'
             + self.stdout
-            + "--- stderr ---\n"
+            + '--- stderr ---\n'
             + self.stderr
         )
 
@@ -162,19 +162,19 @@ class Outcome:
 def _session_members(sid: int) -> list[tuple[int, str]]:
     """(pid, comm) of every process whose session id is *sid*."""
     found = []
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                data = f.read().decode("utf-8", "replace")
+            with open(f'/proc/{entry}/stat', 'rb') as f:
+                data = f.read().decode('utf-8', 'replace')
         except OSError:
             continue
-        rpar = data.rfind(")")
+        rpar = data.rfind(')')
         fields = data[rpar + 2 :].split()
         # fields: state ppid pgrp session ...
-        if fields[0] != "Z" and int(fields[3]) == sid:
-            found.append((int(entry), data[data.find("(") + 1 : rpar]))
+        if fields[0] != 'Z' and int(fields[3]) == sid:
+            found.append((int(entry), data[data.find('(') + 1 : rpar]))
     return found
 
 
@@ -218,14 +218,14 @@ def run_program(argv, cwd, timeout: float, env=None) -> Outcome:
     while members and time.monotonic() < deadline:
         time.sleep(0.05)
         members = _session_members(sid)
-    leftovers = [f"pid {pid} ({comm})" for pid, comm in members]
+    leftovers = [f'pid {pid} ({comm})' for pid, comm in members]
     if members:
         _kill_session(sid)
     return Outcome(
         list(argv),
         None if timed_out else proc.returncode,
-        out.decode("utf-8", "replace"),
-        err.decode("utf-8", "replace"),
+        out.decode('utf-8', 'replace'),
+        err.decode('utf-8', 'replace'),
         timed_out,
         leftovers,
     )
@@ -236,10 +236,10 @@ def stdlib_argv(script: Path) -> list:
 
 
 def teachmp_argv(script: Path) -> list:
-    return [sys.executable, "-m", "teachmp", "run", script.name]
+    return [sys.executable, '-m', 'teachmp', 'run', script.name]
 
 
-START_METHOD_SITE = ROOT / "tests" / "start_method_site"
+START_METHOD_SITE = ROOT / 'tests' / 'start_method_site'
 
 
 def child_env() -> dict:
@@ -250,10 +250,10 @@ def child_env() -> dict:
     both implementations (see ``tests/start_method_site/sitecustomize.py``).
     """
     env = dict(os.environ)
-    path = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
-    if env.get("TEACHMP_EXAMPLES_START_METHOD"):
-        env["PYTHONPATH"] = str(START_METHOD_SITE) + os.pathsep + env["PYTHONPATH"]
+    path = env.get('PYTHONPATH')
+    env['PYTHONPATH'] = str(ROOT) + (os.pathsep + path if path else '')
+    if env.get('TEACHMP_EXAMPLES_START_METHOD'):
+        env['PYTHONPATH'] = str(START_METHOD_SITE) + os.pathsep + env['PYTHONPATH']
     # the tests' own PYTHONSAFEPATH etc. are inherited as they are
     return env
 
@@ -264,19 +264,19 @@ def compared_view(outcome: Outcome, opts: Options, extra_normalise=None) -> dict
         if extra_normalise:
             text = extra_normalise(text)
         for regex in opts.erase:
-            text = regex.sub("", text)
+            text = regex.sub('', text)
         return text
 
     stdout = norm(outcome.stdout)
     if opts.unordered:
-        stdout = "".join(sorted(stdout.splitlines(keepends=True)))
-    view = {"exit code": outcome.returncode, "stdout": stdout}
+        stdout = ''.join(sorted(stdout.splitlines(keepends=True)))
+    view = {'exit code': outcome.returncode, 'stdout': stdout}
     if opts.stderr_tail:
         # A qualified exception name says which implementation raised it
         # (teachmp.context.TimeoutError vs multiprocessing.context...): the
         # same exception, so compare it without the package name.
-        view["last stderr line"] = re.sub(
-            r"\bteachmp\.", "multiprocessing.", norm(last_line(outcome.stderr)))
+        view['last stderr line'] = re.sub(
+            r'\bteachmp\.', 'multiprocessing.', norm(last_line(outcome.stderr)))
     return view
 
 
@@ -298,47 +298,47 @@ def compare_runs(script: Path, opts: Options | None = None, extra_normalise=None
     if ref.timed_out or ref.leftovers:
         what = []
         if ref.timed_out:
-            what.append(f"timed out after {opts.timeout:g} s")
+            what.append(f'timed out after {opts.timeout:g} s')
         if ref.leftovers:
-            what.append("left processes running: " + ", ".join(ref.leftovers))
+            what.append('left processes running: ' + ', '.join(ref.leftovers))
         pytest.fail(
-            "the program misbehaves on the stdlib itself ("
-            + "; ".join(what)
-            + ")\n"
+            'the program misbehaves on the stdlib itself ('
+            + '; '.join(what)
+            + ')\n'
             + ref.describe(),
             pytrace=False,
         )
     got = run_program(teachmp_argv(script), cwd, opts.timeout, env)
     problems = []
     if got.timed_out:
-        problems.append(f"timed out after {opts.timeout:g} s")
+        problems.append(f'timed out after {opts.timeout:g} s')
     if got.leftovers:
-        problems.append("left processes running: " + ", ".join(got.leftovers))
+        problems.append('left processes running: ' + ', '.join(got.leftovers))
     want_view = compared_view(ref, opts, extra_normalise)
     got_view = compared_view(got, opts, extra_normalise)
     for key in want_view:
         if want_view[key] != got_view[key]:
-            if key == "stdout":
-                diff = "".join(
+            if key == 'stdout':
+                diff = ''.join(
                     difflib.unified_diff(
                         want_view[key].splitlines(keepends=True),
                         got_view[key].splitlines(keepends=True),
-                        "stdlib (normalised)",
-                        "teachmp (normalised)",
+                        'stdlib (normalised)',
+                        'teachmp (normalised)',
                     )
                 )
-                problems.append("stdout differs:\n" + diff)
+                problems.append('stdout differs:\n' + diff)
             else:
                 problems.append(
-                    f"{key} differs: stdlib {want_view[key]!r}, "
-                    f"teachmp {got_view[key]!r}"
+                    f'{key} differs: stdlib {want_view[key]!r}, '
+                    f'teachmp {got_view[key]!r}'
                 )
     if problems:
         pytest.fail(
-            "\n".join(problems)
-            + "\n\n=== stdlib ===\n"
+            '\n'.join(problems)
+            + '\n\n=== stdlib ===\n'
             + ref.describe()
-            + "\n=== teachmp ===\n"
+            + '\n=== teachmp ===\n'
             + got.describe(),
             pytrace=False,
         )
@@ -348,7 +348,7 @@ def params_for(scripts, root: Path, extra_time: float = 30.0):
     """pytest params (readable ids, skip marks, item timeouts) for *scripts*."""
     params = []
     for script in scripts:
-        ident = script.relative_to(root).as_posix().replace("/examples/", "/")
+        ident = script.relative_to(root).as_posix().replace('/examples/', '/')
         try:
             opts = read_options(script)
         except ValueError as exc:
@@ -357,6 +357,6 @@ def params_for(scripts, root: Path, extra_time: float = 30.0):
             continue
         marks = [pytest.mark.timeout(2 * opts.timeout + extra_time)]
         if opts.skip:
-            marks.append(pytest.mark.skip(reason=f"{ident}: {opts.skip}"))
+            marks.append(pytest.mark.skip(reason=f'{ident}: {opts.skip}'))
         params.append(pytest.param(script, opts, id=ident, marks=marks))
     return params

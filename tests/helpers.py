@@ -24,7 +24,7 @@ def os_exit(code):
     os._exit(code)
 
 
-def raise_error(message="boom"):
+def raise_error(message='boom'):
     """Raise an exception in the child (exit code 1, traceback on stderr)."""
     raise RuntimeError(message)
 
@@ -54,12 +54,12 @@ def echo(conn):
 def sleep_forever(conn=None):
     """Signal readiness (if given a connection), then sleep until killed."""
     if conn is not None:
-        conn.send("ready")
+        conn.send('ready')
     while True:
         time.sleep(1)
 
 
-def report_identity(conn, modname="multiprocessing"):
+def report_identity(conn, modname='multiprocessing'):
     """Send (name, pid, ppid, parent's name) of the child through *conn*.
 
     *modname* names the implementation the child should ask

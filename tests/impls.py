@@ -9,10 +9,10 @@ import importlib
 
 import pytest
 
-IMPLS = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
-START_METHODS = ("fork", "spawn", "forkserver")
+IMPLS = {'teachmp': 'teachmp', 'stdlib': 'multiprocessing'}
+START_METHODS = ('fork', 'spawn', 'forkserver')
 IMPL_METHOD_PARAMS = [
-    pytest.param((name, method), id=f"{name}-{method}")
+    pytest.param((name, method), id=f'{name}-{method}')
     for name in IMPLS
     for method in START_METHODS
 ]

@@ -46,13 +46,13 @@ FD_GRACE = 1.0  # seconds for descriptors held by dying objects
 def _read_stat(pid: str):
     """Return (ppid, state, comm) for *pid*, or None if it vanished."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read().decode("utf-8", "replace")
+        with open(f'/proc/{pid}/stat', 'rb') as f:
+            data = f.read().decode('utf-8', 'replace')
     except OSError:
         return None
     # "pid (comm) state ppid ..." -- comm may contain spaces and parentheses
-    lpar = data.find("(")
-    rpar = data.rfind(")")
+    lpar = data.find('(')
+    rpar = data.rfind(')')
     comm = data[lpar + 1 : rpar]
     fields = data[rpar + 2 :].split()
     return int(fields[1]), fields[0], comm
@@ -63,7 +63,7 @@ def child_processes() -> dict[int, tuple[str, str]]:
     me = os.getpid()
     found = {}
     try:
-        entries = os.listdir("/proc")
+        entries = os.listdir('/proc')
     except OSError:
         return found
     for entry in entries:
@@ -77,11 +77,11 @@ def child_processes() -> dict[int, tuple[str, str]]:
 
 def _cmdline(pid: int) -> str:
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
             raw = f.read()
     except OSError:
-        return "?"
-    text = raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        return '?'
+    text = raw.replace(b'\0', b' ').decode('utf-8', 'replace').strip()
     return text[:200]
 
 
@@ -89,13 +89,13 @@ def open_fds() -> dict[int, str]:
     """Map fd -> what it points to, for this process."""
     result = {}
     try:
-        names = os.listdir("/proc/self/fd")
+        names = os.listdir('/proc/self/fd')
     except OSError:
         return result
     for name in names:
         try:
             # the fd used by listdir itself is closed by now: readlink fails
-            result[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+            result[int(name)] = os.readlink(f'/proc/self/fd/{name}')
         except OSError:
             pass
     return result
@@ -105,45 +105,45 @@ def _helper_resources() -> tuple[set[int], set[int]]:
     """(pids, fds) of long-lived helpers that libraries start on purpose."""
     pids: set[int] = set()
     fds: set[int] = set()
-    rt = sys.modules.get("multiprocessing.resource_tracker")
-    tracker = getattr(rt, "_resource_tracker", None)
+    rt = sys.modules.get('multiprocessing.resource_tracker')
+    tracker = getattr(rt, '_resource_tracker', None)
     if tracker is not None:
-        pid = getattr(tracker, "_pid", None)
-        fd = getattr(tracker, "_fd", None)
+        pid = getattr(tracker, '_pid', None)
+        fd = getattr(tracker, '_fd', None)
         if pid is not None:
             pids.add(pid)
         if fd is not None:
             fds.add(fd)
-    fs = sys.modules.get("multiprocessing.forkserver")
-    server = getattr(fs, "_forkserver", None)
+    fs = sys.modules.get('multiprocessing.forkserver')
+    server = getattr(fs, '_forkserver', None)
     if server is not None:
-        for attr in ("_forkserver_pid",):
+        for attr in ('_forkserver_pid',):
             value = getattr(server, attr, None)
             if value is not None:
                 pids.add(value)
-        for attr in ("_forkserver_alive_fd",):
+        for attr in ('_forkserver_alive_fd',):
             value = getattr(server, attr, None)
             if value is not None:
                 fds.add(value)
     # shared-memory heaps keep their arenas (a file + its mapping) for the
     # life of the process, by design: the stdlib's and teachmp's
     heap_mods = (
-        (sys.modules.get("multiprocessing.heap"), "BufferWrapper._heap"),
-        (sys.modules.get("teachmp.heap"), "_heap"),
+        (sys.modules.get('multiprocessing.heap'), 'BufferWrapper._heap'),
+        (sys.modules.get('teachmp.heap'), '_heap'),
     )
     for mod, attr_path in heap_mods:
         heap = mod
-        for attr in attr_path.split("."):
+        for attr in attr_path.split('.'):
             heap = getattr(heap, attr, None)
-        if heap is None or getattr(heap, "_pid", os.getpid()) != os.getpid():
+        if heap is None or getattr(heap, '_pid', os.getpid()) != os.getpid():
             continue
-        for arena in list(getattr(heap, "_arenas", ())):
-            fd = getattr(arena, "fd", -1)
+        for arena in list(getattr(heap, '_arenas', ())):
+            fd = getattr(arena, 'fd', -1)
             if isinstance(fd, int) and fd >= 0:
                 fds.add(fd)
     # teachmp may grow helpers of its own later; it can list them here
-    tm = sys.modules.get("teachmp")
-    hook = getattr(tm, "_long_lived_helpers", None)
+    tm = sys.modules.get('teachmp')
+    hook = getattr(tm, '_long_lived_helpers', None)
     if callable(hook):
         try:
             more_pids, more_fds = hook()
@@ -198,7 +198,7 @@ def find_leaks(before: Snapshot) -> tuple[dict, list, dict]:
     deadline = time.monotonic() + CHILD_GRACE
     while True:
         children = _new_children(before)
-        live = {pid for pid, (state, _) in children.items() if state != "Z"}
+        live = {pid for pid, (state, _) in children.items() if state != 'Z'}
         if not live or time.monotonic() >= deadline:
             break
         time.sleep(0.02)
@@ -230,15 +230,15 @@ def find_leaks(before: Snapshot) -> tuple[dict, list, dict]:
 
 def _forget_processes(pids: set[int], returncode: int) -> None:
     """Tell the libraries' bookkeeping that these children are gone."""
-    for modname in ("multiprocessing.process", "teachmp.process"):
+    for modname in ('multiprocessing.process', 'teachmp.process'):
         mod = sys.modules.get(modname)
-        children = getattr(mod, "_children", None)
+        children = getattr(mod, '_children', None)
         if not isinstance(children, set):
             continue
         for proc in list(children):
-            popen = getattr(proc, "_popen", None)
-            if getattr(popen, "pid", None) in pids:
-                if getattr(popen, "returncode", 0) is None:
+            popen = getattr(proc, '_popen', None)
+            if getattr(popen, 'pid', None) in pids:
+                if getattr(popen, 'returncode', 0) is None:
                     try:
                         popen.returncode = returncode
                     except Exception:
@@ -271,13 +271,13 @@ def kill_children(pids) -> None:
 def describe(children, threads, fds) -> str:
     lines = []
     for pid, (state, comm) in sorted(children.items()):
-        kind = "zombie (exited, never waited for)" if state == "Z" else f"state {state}"
-        lines.append(f"  child process pid {pid} [{kind}]: {comm}: {_cmdline(pid)}")
+        kind = 'zombie (exited, never waited for)' if state == 'Z' else f'state {state}'
+        lines.append(f'  child process pid {pid} [{kind}]: {comm}: {_cmdline(pid)}')
     for t in threads:
-        lines.append(f"  thread {t.name!r} (daemon={t.daemon}): {t!r}")
+        lines.append(f'  thread {t.name!r} (daemon={t.daemon}): {t!r}')
     for fd, target in sorted(fds.items()):
-        lines.append(f"  file descriptor {fd} -> {target}")
-    return "\n".join(lines)
+        lines.append(f'  file descriptor {fd} -> {target}')
+    return '\n'.join(lines)
 
 
 # -- the fixture --------------------------------------------------------
@@ -307,7 +307,7 @@ def check_after(request, before: Snapshot, check_fds: bool = True) -> None:
     # twice (its traceback keeps its locals, and their fds, alive).
     if _call_failed(request.node):
         return
-    pytest.fail("test leaked resources:\n" + message, pytrace=False)
+    pytest.fail('test leaked resources:\n' + message, pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -316,7 +316,7 @@ def leak_check(request):
 
     Opt out with ``@pytest.mark.allow_leaks("why")``.
     """
-    if request.node.get_closest_marker("allow_leaks") is not None:
+    if request.node.get_closest_marker('allow_leaks') is not None:
         yield
         return
     before = Snapshot()

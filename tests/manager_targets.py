@@ -17,7 +17,7 @@ import sys
 
 from support import TIMEOUT
 
-IMPLS = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
+IMPLS = {'teachmp': 'teachmp', 'stdlib': 'multiprocessing'}
 
 
 def load(impl_name):
@@ -36,36 +36,36 @@ def use_sync_types(p, result):
 
     What the child saw is put in the dict proxy ``result``.
     """
-    with p["lock"]:
-        p["list"].append("locked")
-    p["rlock"].acquire()
-    p["rlock"].acquire()
-    p["rlock"].release()
-    p["rlock"].release()
-    result["sem"] = p["sem"].acquire(timeout=TIMEOUT)
-    p["sem"].release()
-    p["bsem"].acquire()
-    p["bsem"].release()
+    with p['lock']:
+        p['list'].append('locked')
+    p['rlock'].acquire()
+    p['rlock'].acquire()
+    p['rlock'].release()
+    p['rlock'].release()
+    result['sem'] = p['sem'].acquire(timeout=TIMEOUT)
+    p['sem'].release()
+    p['bsem'].acquire()
+    p['bsem'].release()
     try:
-        p["bsem"].release()
+        p['bsem'].release()
     except ValueError:
-        result["bsem_over_release"] = "ValueError"
-    p["queue"].put(("from child", os.getpid()))
-    p["jqueue"].put("job")
-    p["ns"].x = p["ns"].x + 1
-    p["ns"].y = "child"
-    p["value"].value = p["value"].value * 2
-    p["array"][0] = 99
-    result["array_len"] = len(p["array"])
-    p["dict"]["child"] = True
-    result["pool"] = p["pool"].map(square, range(5))
-    result["pool_apply"] = p["pool"].apply(square, (7,))
+        result['bsem_over_release'] = 'ValueError'
+    p['queue'].put(('from child', os.getpid()))
+    p['jqueue'].put('job')
+    p['ns'].x = p['ns'].x + 1
+    p['ns'].y = 'child'
+    p['value'].value = p['value'].value * 2
+    p['array'][0] = 99
+    result['array_len'] = len(p['array'])
+    p['dict']['child'] = True
+    result['pool'] = p['pool'].map(square, range(5))
+    result['pool_apply'] = p['pool'].apply(square, (7,))
     # wake the parent, then meet it at the barrier
-    with p["cond"]:
-        p["list"].append("ready")
-        p["cond"].notify_all()
-    result["barrier"] = p["barrier"].wait(TIMEOUT) in (0, 1)
-    result["event"] = p["event"].wait(TIMEOUT)
+    with p['cond']:
+        p['list'].append('ready')
+        p['cond'].notify_all()
+    result['barrier'] = p['barrier'].wait(TIMEOUT) in (0, 1)
+    result['event'] = p['event'].wait(TIMEOUT)
 
 
 def append_items(lst, items):
@@ -75,14 +75,14 @@ def append_items(lst, items):
 
 def mutate_nested(outer):
     """outer[0] is a dict proxy: mutate it through the nesting."""
-    outer[0]["seen_by_child"] = os.getpid()
-    outer[0]["count"] = outer[0]["count"] + 1
+    outer[0]['seen_by_child'] = os.getpid()
+    outer[0]['count'] = outer[0]['count'] + 1
 
 
 def namespace_child(ns, conn):
     """Report which attributes the child sees on a Namespace proxy."""
     conn.send((ns.x, str(ns)))
-    ns.x = "set by child"
+    ns.x = 'set by child'
     conn.close()
 
 
@@ -106,23 +106,23 @@ class Maths:
 class Widget:
     """Public, private and dunder methods, to test ``exposed``."""
 
-    def __init__(self, name="w"):
+    def __init__(self, name='w'):
         self.name = name
 
     def public(self):
-        return "public " + self.name
+        return 'public ' + self.name
 
     def other(self):
-        return "other"
+        return 'other'
 
     def _private(self):
-        return "private " + self.name
+        return 'private ' + self.name
 
     def fail_index(self):
         return [][1]
 
     def fail_custom(self):
-        raise CustomError("custom", 42)
+        raise CustomError('custom', 42)
 
     def unpicklable(self):
         return lambda: None
@@ -140,7 +140,7 @@ def squares(n):
 class Node:
     """``child()`` returns a new Node: with method_to_typeid the caller gets a proxy."""
 
-    def __init__(self, label="root"):
+    def __init__(self, label='root'):
         self.label = label
         self.children = []
 
@@ -168,8 +168,8 @@ _INIT_STATE = {}
 
 def record_init(tag):
     """A manager ``initializer``: runs in the server process."""
-    _INIT_STATE["tag"] = tag
-    _INIT_STATE["pid"] = os.getpid()
+    _INIT_STATE['tag'] = tag
+    _INIT_STATE['pid'] = os.getpid()
 
 
 def init_state():
@@ -190,61 +190,61 @@ def build_custom_managers(impl_name):
     needs its own BaseManager subclass; the classes are cached so that
     pickling by reference finds them again as attributes of this module.
     """
-    key = "_managers_" + impl_name
+    key = '_managers_' + impl_name
     cached = globals().get(key)
     if cached is not None:
         return cached
     mp = load(impl_name)
-    managers = importlib.import_module(IMPLS[impl_name] + ".managers")
+    managers = importlib.import_module(IMPLS[impl_name] + '.managers')
     BaseManager, BaseProxy = managers.BaseManager, managers.BaseProxy
 
     class GeneratorProxy(BaseProxy):
-        _exposed_ = ["__next__"]
+        _exposed_ = ['__next__']
 
         def __iter__(self):
             return self
 
         def __next__(self):
-            return self._callmethod("__next__")
+            return self._callmethod('__next__')
 
     class CustomManager(BaseManager):
         pass
 
-    CustomManager.register("Maths", Maths)
-    CustomManager.register("Widget", Widget)
-    CustomManager.register("WidgetExposed", Widget, exposed=("public", "_private"))
-    CustomManager.register("squares", squares, proxytype=GeneratorProxy)
-    CustomManager.register("operator", get_operator_module)
+    CustomManager.register('Maths', Maths)
+    CustomManager.register('Widget', Widget)
+    CustomManager.register('WidgetExposed', Widget, exposed=('public', '_private'))
+    CustomManager.register('squares', squares, proxytype=GeneratorProxy)
+    CustomManager.register('operator', get_operator_module)
     # the server wraps a method's result as the typeid's referent only when
     # that typeid has no callable (a callable would be *called* with it)
-    node_methods = {"child": "NodeRef", "walk": "NodeIter"}
-    CustomManager.register("Node", Node, method_to_typeid=node_methods)
+    node_methods = {'child': 'NodeRef', 'walk': 'NodeIter'}
+    CustomManager.register('Node', Node, method_to_typeid=node_methods)
     CustomManager.register(
-        "NodeRef", method_to_typeid=node_methods, create_method=False
+        'NodeRef', method_to_typeid=node_methods, create_method=False
     )
-    CustomManager.register("NodeIter", proxytype=GeneratorProxy, create_method=False)
-    CustomManager.register("init_state", init_state)
+    CustomManager.register('NodeIter', proxytype=GeneratorProxy, create_method=False)
+    CustomManager.register('init_state', init_state)
 
     class QueueManager(BaseManager):
         pass
 
-    QueueManager.register("get_queue", callable=get_shared_queue)
+    QueueManager.register('get_queue', callable=get_shared_queue)
 
     class QueueClient(BaseManager):
         pass
 
-    QueueClient.register("get_queue")
+    QueueClient.register('get_queue')
 
     for cls in (GeneratorProxy, CustomManager, QueueManager, QueueClient):
-        cls.__qualname__ = cls.__name__ = f"{cls.__name__}_{impl_name}"
+        cls.__qualname__ = cls.__name__ = f'{cls.__name__}_{impl_name}'
         cls.__module__ = __name__
         globals()[cls.__name__] = cls
     result = {
-        "GeneratorProxy": GeneratorProxy,
-        "CustomManager": CustomManager,
-        "QueueManager": QueueManager,
-        "QueueClient": QueueClient,
-        "mp": mp,
+        'GeneratorProxy': GeneratorProxy,
+        'CustomManager': CustomManager,
+        'QueueManager': QueueManager,
+        'QueueClient': QueueClient,
+        'mp': mp,
     }
     globals()[key] = result
     return result
@@ -260,8 +260,8 @@ for _impl in IMPLS:
 
 def serve_queue_manager(impl_name, conn, authkey):
     """Run a QueueManager's server in this process until terminated."""
-    QueueManager = build_custom_managers(impl_name)["QueueManager"]
-    m = QueueManager(address=("127.0.0.1", 0), authkey=authkey)
+    QueueManager = build_custom_managers(impl_name)['QueueManager']
+    m = QueueManager(address=('127.0.0.1', 0), authkey=authkey)
     server = m.get_server()
     conn.send(server.address)
     conn.close()
@@ -270,7 +270,7 @@ def serve_queue_manager(impl_name, conn, authkey):
 
 def queue_client_put(impl_name, address, authkey, items):
     """Connect to a remote QueueManager and put ``items`` on its queue."""
-    QueueClient = build_custom_managers(impl_name)["QueueClient"]
+    QueueClient = build_custom_managers(impl_name)['QueueClient']
     m = QueueClient(address=address, authkey=authkey)
     m.connect()
     q = m.get_queue()
@@ -280,10 +280,10 @@ def queue_client_put(impl_name, address, authkey, items):
 
 def sync_client(impl_name, address, authkey, conn):
     """Connect to a started SyncManager by address and use a dict there."""
-    managers = importlib.import_module(IMPLS[impl_name] + ".managers")
+    managers = importlib.import_module(IMPLS[impl_name] + '.managers')
     m = managers.SyncManager(address=address, authkey=authkey)
     m.connect()
-    d = m.dict(origin="remote client", pid=os.getpid())
+    d = m.dict(origin='remote client', pid=os.getpid())
     conn.send(d._getvalue())
     conn.close()
     sys.exit(0)
@@ -292,9 +292,9 @@ def sync_client(impl_name, address, authkey, conn):
 def call_method(proxy, name, args, conn):
     """Call ``proxy.name(*args)`` in a child and send back (result or error type)."""
     try:
-        conn.send(("ok", getattr(proxy, name)(*args)))
+        conn.send(('ok', getattr(proxy, name)(*args)))
     except Exception as e:  # noqa: BLE001
-        conn.send(("error", type(e).__name__))
+        conn.send(('error', type(e).__name__))
     conn.close()
 
 
@@ -307,4 +307,4 @@ def start_blocking_thread():
     """
     import threading
 
-    threading.Thread(target=threading.Event().wait, name="blocker").start()
+    threading.Thread(target=threading.Event().wait, name='blocker').start()

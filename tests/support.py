@@ -21,7 +21,7 @@ TIMEOUT = 20  # seconds: a bound against a hang, never a timed assertion
 
 def recv(conn, timeout=TIMEOUT):
     """The next object on *conn*; fail the test if none arrives in *timeout*."""
-    assert conn.poll(timeout), f"nothing arrived on {conn!r} within {timeout} s"
+    assert conn.poll(timeout), f'nothing arrived on {conn!r} within {timeout} s'
     return conn.recv()
 
 
@@ -54,13 +54,13 @@ def finish_program(proc, timeout=TIMEOUT):
 
         proc.kill()
         out, err = proc.communicate(timeout=timeout)
-        pytest.fail(f"peer program hung:\n{out}\n{err}")
+        pytest.fail(f'peer program hung:\n{out}\n{err}')
     assert proc.returncode == 0, err
     return out
 
 
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
-_PID = re.compile(r"\b(pid|parent)([ =:]*)\d+")
+_ADDRESS = re.compile(r'0x[0-9a-fA-F]+')
+_PID = re.compile(r'\b(pid|parent)([ =:]*)\d+')
 
 
 def normalise(text, modules=None, pids=False):
@@ -70,9 +70,9 @@ def normalise(text, modules=None, pids=False):
     or ``parent`` becomes ``N``; *modules* (a regular expression matching the
     defining module's dotted prefix, both spellings) becomes ``MOD.``.
     """
-    text = _ADDRESS.sub("0xADDR", text)
+    text = _ADDRESS.sub('0xADDR', text)
     if pids:
-        text = _PID.sub(lambda m: f"{m.group(1)}{m.group(2)}N", text)
+        text = _PID.sub(lambda m: f'{m.group(1)}{m.group(2)}N', text)
     if modules is not None:
-        text = re.sub(modules, "MOD.", text)
+        text = re.sub(modules, 'MOD.', text)
     return text

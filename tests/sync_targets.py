@@ -15,20 +15,20 @@ from support import TIMEOUT
 
 
 class Point(ctypes.Structure):
-    _fields_ = [("x", ctypes.c_double), ("y", ctypes.c_double)]
+    _fields_ = [('x', ctypes.c_double), ('y', ctypes.c_double)]
 
 
 def outcome(func, *args, **kwargs):
     """('ok', result) or ('exc', exception type name, message)."""
     try:
-        return ("ok", func(*args, **kwargs))
+        return ('ok', func(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 -- reported, not swallowed
-        return ("exc", type(exc).__name__, str(exc))
+        return ('exc', type(exc).__name__, str(exc))
 
 
 def _wait_go(conn):
     if not conn.poll(TIMEOUT):
-        raise RuntimeError("the parent never said go")
+        raise RuntimeError('the parent never said go')
     return conn.recv()
 
 
@@ -38,12 +38,12 @@ def _wait_go(conn):
 def hold_lock_until_told(lock, conn):
     """Take *lock*, report ('held', repr seen here), release when told."""
     if not lock.acquire(timeout=TIMEOUT):
-        conn.send("could not acquire")
+        conn.send('could not acquire')
         return
-    conn.send(("held", repr(lock)))
+    conn.send(('held', repr(lock)))
     _wait_go(conn)
     lock.release()
-    conn.send("released")
+    conn.send('released')
 
 
 def try_acquire(lock, conn, block=True, timeout=None):
@@ -67,17 +67,17 @@ def rlock_foreign_checks(rlock, conn):
     """Things a process that does not own a held RLock may (not) do."""
     conn.send(
         {
-            "repr": repr(rlock),
-            "acquire_nonblocking": rlock.acquire(False),
-            "acquire_timeout": rlock.acquire(timeout=0.05),
-            "release": outcome(rlock.release),
+            'repr': repr(rlock),
+            'acquire_nonblocking': rlock.acquire(False),
+            'acquire_timeout': rlock.acquire(timeout=0.05),
+            'release': outcome(rlock.release),
         }
     )
 
 
 def semaphore_wait(sem, conn):
     """Say 'waiting', then report acquire(timeout) and the value after it."""
-    conn.send("waiting")
+    conn.send('waiting')
     got = sem.acquire(timeout=TIMEOUT)
     conn.send((got, sem.get_value()))
 
@@ -94,9 +94,9 @@ def condition_waiter(cond, conn, timeout=TIMEOUT):
     """Hold the lock while saying 'ready' (so the parent can only get it once
     we are inside wait()), then report what wait() returned."""
     with cond:
-        conn.send("ready")
+        conn.send('ready')
         result = cond.wait(timeout)
-        conn.send(("woke", result))
+        conn.send(('woke', result))
 
 
 def condition_wait_for(cond, value, target, conn, timeout=TIMEOUT):
@@ -109,7 +109,7 @@ def condition_wait_for(cond, value, target, conn, timeout=TIMEOUT):
         return value.value == target
 
     with cond:
-        conn.send("ready")
+        conn.send('ready')
         result = cond.wait_for(predicate, timeout)
         conn.send((result, value.value, len(calls)))
 
@@ -120,7 +120,7 @@ def condition_misuse(cond, conn):
 
 
 def event_waiter(event, conn, timeout=TIMEOUT):
-    conn.send(("ready", event.is_set()))
+    conn.send(('ready', event.is_set()))
     conn.send(event.wait(timeout))
 
 
@@ -140,7 +140,7 @@ def barrier_waiter(barrier, conn, cycles=1, timeout=TIMEOUT):
         try:
             indices.append(barrier.wait(timeout))
         except BrokenBarrierError:
-            indices.append("broken")
+            indices.append('broken')
             break
     conn.send(indices)
 
@@ -162,9 +162,9 @@ def barrier_cycles_quiet(barrier, cycles, conn):
         for _ in range(cycles):
             barrier.wait(TIMEOUT)
             done += 1
-        conn.send(("ok", done))
+        conn.send(('ok', done))
     except BrokenBarrierError:
-        conn.send(("broken", done))
+        conn.send(('broken', done))
 
 
 # -- shared ctypes -------------------------------------------------------------------
@@ -174,7 +174,7 @@ def locked_increments(value, n, gate=None):
     """Stress helper: n increments of value.value, each under its lock
     (after *gate*, an Event, is set: so that all workers run at once)."""
     if gate is not None and not gate.wait(TIMEOUT):
-        raise RuntimeError("the gate never opened")
+        raise RuntimeError('the gate never opened')
     for _ in range(n):
         with value.get_lock():
             value.value += 1
@@ -190,7 +190,7 @@ def modify_shared(n, x, s, points, raw_v, raw_a, conn):
         p.y = -p.y
     raw_v.value = 2.5
     raw_a[:] = [v * 10 for v in raw_a[:]]
-    conn.send("done")
+    conn.send('done')
 
 
 def negate_array(arr, conn):
@@ -203,7 +203,7 @@ def negate_array(arr, conn):
 def set_many(values, conn):
     for i, v in enumerate(values):
         v.value = 1000 + i
-    conn.send("done")
+    conn.send('done')
 
 
 def lock_of_value_busy(value, conn):
@@ -219,7 +219,7 @@ def allocate_in_child(modname, existing, conn):
     change the parent's *existing* values (a forked child allocates from
     memory of its own, not from the arena its parent is carving up)."""
     mod = importlib.import_module(modname)
-    fresh = [mod.Value("i", -1) for _ in range(len(existing) + 10)]
+    fresh = [mod.Value('i', -1) for _ in range(len(existing) + 10)]
     for f in fresh:
         f.value = -99
     conn.send([v.value for v in existing])
@@ -237,7 +237,7 @@ def write_struct(point_value, conn):
 def write_shm_by_name(modname, name, data, conn):
     """Attach to the block *name* with *modname*'s SharedMemory, write data
     at offset 0, close the handle (never unlink)."""
-    shared_memory = importlib.import_module(modname + ".shared_memory")
+    shared_memory = importlib.import_module(modname + '.shared_memory')
     shm = shared_memory.SharedMemory(name)
     try:
         before = bytes(shm.buf[: len(data)])
@@ -255,7 +255,7 @@ def write_shm_object(shm, data, conn):
 
 
 def set_shareable_item(modname, name, index, value, conn):
-    shared_memory = importlib.import_module(modname + ".shared_memory")
+    shared_memory = importlib.import_module(modname + '.shared_memory')
     sl = shared_memory.ShareableList(name=name)
     try:
         sl[index] = value
@@ -267,7 +267,7 @@ def set_shareable_item(modname, name, index, value, conn):
 def create_shm_and_exit(modname, name, data, conn):
     """Create the named block *name*, write data, close it and exit without
     unlinking: the block must outlive this process."""
-    shared_memory = importlib.import_module(modname + ".shared_memory")
+    shared_memory = importlib.import_module(modname + '.shared_memory')
     shm = shared_memory.SharedMemory(name, create=True, size=len(data))
     shm.buf[: len(data)] = data
     conn.send(shm.name)
@@ -279,7 +279,7 @@ def semaphore_worker(sem, guard, inside, most, rounds):
     number of processes seen inside at once (guard protects the counts)."""
     for _ in range(rounds):
         if not sem.acquire(timeout=TIMEOUT):
-            raise RuntimeError("semaphore never available")
+            raise RuntimeError('semaphore never available')
         try:
             with guard:
                 inside.value += 1
@@ -309,7 +309,7 @@ def set_value_locked(lock, value, new):
 def hold_until_killed(lock, conn):
     """Take *lock*, say so, and wait to be killed."""
     lock.acquire()
-    conn.send("held")
+    conn.send('held')
     conn.poll(TIMEOUT)
 
 
@@ -323,7 +323,7 @@ def produce(cond, state, slots, items):
     for item in items:
         with cond:
             if not cond.wait_for(lambda: state[2] < BUFFER_SLOTS, TIMEOUT):
-                raise RuntimeError("buffer never had room")
+                raise RuntimeError('buffer never had room')
             slots[state[1]] = item
             state[1] = (state[1] + 1) % BUFFER_SLOTS
             state[2] += 1
@@ -336,7 +336,7 @@ def consume(cond, state, slots, n, conn):
     for _ in range(n):
         with cond:
             if not cond.wait_for(lambda: state[2] > 0, TIMEOUT):
-                raise RuntimeError("nothing ever arrived")
+                raise RuntimeError('nothing ever arrived')
             total += slots[state[0]]
             state[0] = (state[0] + 1) % BUFFER_SLOTS
             state[2] -= 1
@@ -348,8 +348,8 @@ def pong(ping, pong_event, rounds, conn):
     """Answer each ping with a pong."""
     for _ in range(rounds):
         if not ping.wait(TIMEOUT):
-            conn.send("no ping")
+            conn.send('no ping')
             return
         ping.clear()
         pong_event.set()
-    conn.send("done")
+    conn.send('done')

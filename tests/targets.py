@@ -22,10 +22,10 @@ import sys
 import time
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-PROGRAMS_DIR = os.path.join(TESTS_DIR, "programs")
+PROGRAMS_DIR = os.path.join(TESTS_DIR, 'programs')
 ROOT_DIR = os.path.dirname(TESTS_DIR)
 
-MODNAMES = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
+MODNAMES = {'teachmp': 'teachmp', 'stdlib': 'multiprocessing'}
 
 
 # -- targets ----------------------------------------------------------------
@@ -60,9 +60,9 @@ def report_stdin(conn):
     """What does the child's stdin look like?  (It must not be the parent's.)"""
     try:
         data = sys.stdin.read()
-        conn.send(("read", data))
+        conn.send(('read', data))
     except (OSError, ValueError) as exc:
-        conn.send(("error", type(exc).__name__))
+        conn.send(('error', type(exc).__name__))
     conn.close()
 
 
@@ -73,7 +73,7 @@ def report_active_children(conn, modname):
 
 
 def _explode():
-    raise RuntimeError("cannot be rebuilt in the child")
+    raise RuntimeError('cannot be rebuilt in the child')
 
 
 class FailsToUnpickle:
@@ -98,7 +98,7 @@ def block_forever():
 
 
 def ready_then_block(conn):
-    conn.send("ready")
+    conn.send('ready')
     while True:
         time.sleep(3600)
 
@@ -107,7 +107,7 @@ def ignore_sigterm_then_block(conn):
     import signal
 
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    conn.send("ready")
+    conn.send('ready')
     while True:
         time.sleep(3600)
 
@@ -124,18 +124,18 @@ def report_self(conn, modname):
     parent = mod.parent_process()
     conn.send(
         {
-            "name": me.name,
-            "pid": me.pid,
-            "ident": me.ident,
-            "getpid": os.getpid(),
-            "daemon": me.daemon,
-            "authkey": bytes(me.authkey),
-            "authkey_is_bytes": isinstance(me.authkey, bytes),
-            "parent_pid": parent.pid if parent is not None else None,
-            "parent_name": parent.name if parent is not None else None,
-            "parent_alive": parent.is_alive() if parent is not None else None,
-            "getppid": os.getppid(),
-            "main_name": __import__("__main__").__name__,
+            'name': me.name,
+            'pid': me.pid,
+            'ident': me.ident,
+            'getpid': os.getpid(),
+            'daemon': me.daemon,
+            'authkey': bytes(me.authkey),
+            'authkey_is_bytes': isinstance(me.authkey, bytes),
+            'parent_pid': parent.pid if parent is not None else None,
+            'parent_name': parent.name if parent is not None else None,
+            'parent_alive': parent.is_alive() if parent is not None else None,
+            'getppid': os.getppid(),
+            'main_name': __import__('__main__').__name__,
         }
     )
     conn.close()
@@ -177,15 +177,15 @@ def daemon_tries_child(conn, modname, method):
     mod = importlib.import_module(modname)
     ctx = mod.get_context(method)
     p = ctx.Process(target=noop)
-    result = {"inherited_daemon": p.daemon}
+    result = {'inherited_daemon': p.daemon}
     try:
         p.start()
     except BaseException as exc:  # noqa: BLE001 -- report whatever happened
-        result["error"] = (type(exc).__name__, str(exc))
+        result['error'] = (type(exc).__name__, str(exc))
         p.close()
     else:
         p.join(10)
-        result["error"] = None
+        result['error'] = None
     conn.send(result)
     conn.close()
 
@@ -194,10 +194,10 @@ def misuse_foreign_process(conn, proc, unstarted):
     """(fork only) *proc* was started by the parent, *unstarted* created there."""
     results = {}
     for what, call in (
-        ("join", lambda: proc.join(0)),
-        ("is_alive", proc.is_alive),
-        ("start_started", proc.start),
-        ("start_unstarted", unstarted.start),
+        ('join', lambda: proc.join(0)),
+        ('is_alive', proc.is_alive),
+        ('start_started', proc.start),
+        ('start_unstarted', unstarted.start),
     ):
         try:
             call()
@@ -205,7 +205,7 @@ def misuse_foreign_process(conn, proc, unstarted):
             results[what] = (type(exc).__name__, str(exc))
         else:
             results[what] = None
-    results["repr_unknown"] = "unknown" in repr(proc)
+    results['repr_unknown'] = 'unknown' in repr(proc)
     conn.send(results)
     conn.close()
 
@@ -222,7 +222,7 @@ def join_self(conn, modname):
     conn.close()
 
 
-MARK = "initial"  # changed by a test in the parent: does the child see it?
+MARK = 'initial'  # changed by a test in the parent: does the child see it?
 
 
 def report_mark(conn, modname):
@@ -234,10 +234,10 @@ def report_mark(conn, modname):
 def report_environment(conn):
     conn.send(
         {
-            "cwd": os.getcwd(),
-            "argv": list(sys.argv),
-            "path": list(sys.path),
-            "has_pytest": "pytest" in sys.modules,
+            'cwd': os.getcwd(),
+            'argv': list(sys.argv),
+            'path': list(sys.path),
+            'has_pytest': 'pytest' in sys.modules,
         }
     )
     conn.close()
@@ -273,7 +273,7 @@ def echo_until_none(conn):
 
 
 def _subclass_run(self):
-    self.conn.send(("run", type(self).__name__, self.name, self.payload))
+    self.conn.send(('run', type(self).__name__, self.name, self.payload))
     self.conn.close()
 
 
@@ -293,7 +293,7 @@ def subclass_for(impl_name, method):
     Built on demand but registered in this module's namespace under a
     stable name so that pickle (spawn) finds it in the child.
     """
-    name = f"Sub_{impl_name}_{method}"
+    name = f'Sub_{impl_name}_{method}'
     cls = globals().get(name)
     if cls is None:
         mod = importlib.import_module(MODNAMES[impl_name])
@@ -301,7 +301,7 @@ def subclass_for(impl_name, method):
         cls = type(
             name,
             (base,),
-            {"__init__": _subclass_init, "run": _subclass_run, "__module__": __name__},
+            {'__init__': _subclass_init, 'run': _subclass_run, '__module__': __name__},
         )
         globals()[name] = cls
     return cls
@@ -309,7 +309,7 @@ def subclass_for(impl_name, method):
 
 def __getattr__(name):
     # a spawned child unpickling Sub_<impl>_<method> builds the class lazily
-    m = re.fullmatch(r"Sub_(teachmp|stdlib)_(fork|spawn|forkserver)", name)
+    m = re.fullmatch(r'Sub_(teachmp|stdlib)_(fork|spawn|forkserver)', name)
     if m:
         return subclass_for(m.group(1), m.group(2))
     raise AttributeError(name)
@@ -322,14 +322,14 @@ def program_env(impl_name=None, extra=None):
     """Environment for a child interpreter: tests/ and the repo importable."""
     env = dict(os.environ)
     paths = [TESTS_DIR, ROOT_DIR]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    env.pop("TEST_MP_IMPL", None)
+    if env.get('PYTHONPATH'):
+        paths.append(env['PYTHONPATH'])
+    env['PYTHONPATH'] = os.pathsep.join(paths)
+    env.pop('TEST_MP_IMPL', None)
     if impl_name is not None:
-        env["TEST_MP_IMPL"] = MODNAMES[impl_name]
-    env["PYTHONUNBUFFERED"] = "1"
-    env.pop("PYTHONWARNINGS", None)
+        env['TEST_MP_IMPL'] = MODNAMES[impl_name]
+    env['PYTHONUNBUFFERED'] = '1'
+    env.pop('PYTHONWARNINGS', None)
     if extra:
         env.update(extra)
     return env
@@ -358,13 +358,13 @@ def run_program(impl_name, program, *args, via_runner=True, **kw):
     with ``via_runner=False``, ``python PROGRAM ARGS`` with
     ``TEST_MP_IMPL=teachmp`` for programs that pick the module from it.
     """
-    if impl_name == "stdlib":
-        return run_python([program, *args], impl_name="stdlib", **kw)
+    if impl_name == 'stdlib':
+        return run_python([program, *args], impl_name='stdlib', **kw)
     if via_runner:
-        return run_python(["-m", "teachmp", "run", program, *args], impl_name=None, **kw)
-    return run_python([program, *args], impl_name="teachmp", **kw)
+        return run_python(['-m', 'teachmp', 'run', program, *args], impl_name=None, **kw)
+    return run_python([program, *args], impl_name='teachmp', **kw)
 
 
 def squash(text):
     """Collapse all whitespace runs to one space (for multi-line messages)."""
-    return " ".join(text.split())
+    return ' '.join(text.split())

@@ -61,7 +61,7 @@ def run_ok(version, code, tmp_path, **kwargs):
 
 @pytest.mark.parametrize('method', ['fork', 'spawn', 'forkserver'])
 def test_interrupt_ends_the_child_with_exit_code_1(method, tmp_path):
-    status, out, err = run_as('3.14.1', '''
+    status, out, err = run_as('3.14.1', """
         import signal
         import teachmp as mp
         import surface_targets as st
@@ -80,7 +80,7 @@ def test_interrupt_ends_the_child_with_exit_code_1(method, tmp_path):
                 p.interrupt()
                 p.join(30)
                 print(target.__name__, p.exitcode)
-    ''' % method, tmp_path)
+    """ % method, tmp_path)
     assert status == 0, err
     # unhandled: KeyboardInterrupt fails run() (exit code 1, traceback on
     # stderr); handled: whatever the handler decides
@@ -89,7 +89,7 @@ def test_interrupt_ends_the_child_with_exit_code_1(method, tmp_path):
 
 
 def test_kwargs_none_means_no_keyword_arguments(tmp_path):
-    code = '''
+    code = """
         import teachmp as mp
         import surface_targets as st
 
@@ -103,13 +103,13 @@ def test_kwargs_none_means_no_keyword_arguments(tmp_path):
                 p.start()
                 p.join(30)
                 print('exitcode', p.exitcode)
-    '''
+    """
     assert run_ok('3.14.1', code, tmp_path) == ['args=(1,) kwargs={}', 'exitcode 0']
     # ... and None is the default now
-    assert run_ok('3.14.1', '''
+    assert run_ok('3.14.1', """
         import inspect, teachmp
         print(inspect.signature(teachmp.Process).parameters['kwargs'].default)
-    ''', tmp_path) == ['None']
+    """, tmp_path) == ['None']
     # 3.14.0 still has dict(kwargs), as every earlier version
     assert run_ok('3.14.0', code, tmp_path) == ['TypeError']
 
@@ -124,7 +124,7 @@ def test_kwargs_none_on_this_python(impl_name):
 
 
 def test_locked_on_locks_and_semaphores(tmp_path):
-    out = run_ok('3.14.1', '''
+    out = run_ok('3.14.1', """
         import teachmp as mp
         import surface_targets as st
 
@@ -164,7 +164,7 @@ def test_locked_on_locks_and_semaphores(tmp_path):
                 done.set()
                 p.join(30)
                 print(method, 'child released it', lock.locked())
-    ''', tmp_path)
+    """, tmp_path)
     assert out == [
         'Lock [False, True, False]',
         'RLock [False, True, False]',
@@ -177,7 +177,7 @@ def test_locked_on_locks_and_semaphores(tmp_path):
 
 
 def test_manager_proxies_of_3_14(tmp_path):
-    out = run_ok('3.14.1', '''
+    out = run_ok('3.14.1', """
         import teachmp as mp
 
         if __name__ == '__main__':
@@ -220,7 +220,7 @@ def test_manager_proxies_of_3_14(tmp_path):
                 same = d
                 d |= {'e': 5}
                 print('ior', d is same, sorted(d.keys()))
-    ''', tmp_path)
+    """, tmp_path)
     assert out == [
         'Lock proxy False True',
         'SetProxy [1, 2] 2 True False',
@@ -240,7 +240,7 @@ def test_manager_proxies_of_3_14(tmp_path):
 
 
 def test_set_proxy_is_generic_and_a_mutable_set(tmp_path):
-    out = run_ok('3.14.1', '''
+    out = run_ok('3.14.1', """
         import collections.abc
         import teachmp.managers as managers
 
@@ -249,12 +249,12 @@ def test_set_proxy_is_generic_and_a_mutable_set(tmp_path):
             print(issubclass(managers.SetProxy, collections.abc.MutableSet),
                   issubclass(managers.ListProxy, collections.abc.MutableSequence),
                   issubclass(managers.DictProxy, collections.abc.MutableMapping))
-    ''', tmp_path)
+    """, tmp_path)
     assert out == ['teachmp.manager_proxies.SetProxy[int]', 'True True True']
 
 
 def test_util_warn(tmp_path):
-    status, out, err = run_as('3.14.1', '''
+    status, out, err = run_as('3.14.1', """
         from teachmp import util
 
         if __name__ == '__main__':
@@ -262,7 +262,7 @@ def test_util_warn(tmp_path):
             util.warn('not logged yet')
             util.log_to_stderr()
             util.warn('careful: %d', 3)
-    ''', tmp_path)
+    """, tmp_path)
     assert status == 0, err
     assert out == ['30 True']
     # the logger's default level (WARNING) lets it through; the format is
@@ -270,7 +270,7 @@ def test_util_warn(tmp_path):
     assert err.splitlines() == ['[WARNING/MainProcess] careful: 3']
 
 
-PRELOAD = '''
+PRELOAD = """
     import teachmp as mp
     import surface_targets as st
 
@@ -284,7 +284,7 @@ PRELOAD = '''
             print('exitcode', p.exitcode)
         except (EOFError, ConnectionError) as e:
             print('start failed:', getattr(e, '__notes__', ['(no note)'])[0])
-'''
+"""
 
 
 def test_forkserver_preload_on_error(tmp_path):
@@ -305,41 +305,41 @@ def test_forkserver_preload_on_error(tmp_path):
     assert len(out) == 1 and out[0].startswith('start failed: ' + note), (out, err)
     assert "ModuleNotFoundError: No module named 'no_such_module_for_teachmp'" in err
 
-    status, out, err = run_as('3.15.0', '''
+    status, out, err = run_as('3.15.0', """
         import teachmp as mp
         if __name__ == '__main__':
             try:
                 mp.set_forkserver_preload([], on_error='loud')
             except ValueError as e:
                 print(e)
-    ''', tmp_path)
+    """, tmp_path)
     assert out == ["on_error must be 'ignore', 'warn', or 'fail', not 'loud'"], err
 
 
 def test_forkserver_preload_on_error_is_new_in_3_15(tmp_path):
-    out = run_ok('3.14.1', '''
+    out = run_ok('3.14.1', """
         import teachmp as mp
         if __name__ == '__main__':
             try:
                 mp.set_forkserver_preload([], on_error='warn')
             except TypeError:
                 print('TypeError')
-    ''', tmp_path)
+    """, tmp_path)
     assert out == ['TypeError']
 
 
 @pytest.mark.skipif(sys.platform != 'linux', reason='the Linux default')
 def test_default_start_method_is_forkserver_from_3_14(tmp_path):
-    code = '''
+    code = """
         import teachmp as mp
         if __name__ == '__main__':
             print(mp.get_start_method())
-    '''
+    """
     assert run_ok('3.14.1', code, tmp_path) == ['forkserver']
     assert run_ok('3.13.0', code, tmp_path) == ['fork']
 
 
-NAMES_3_14 = '''
+NAMES_3_14 = """
     import teachmp, teachmp.managers, teachmp.process, teachmp.synchronize, teachmp.util
     names = [
         (teachmp.process.BaseProcess, 'interrupt'),
@@ -361,7 +361,7 @@ NAMES_3_14 = '''
             return any(name in vars(k) for k in where.__mro__)
         return hasattr(where, name)
     print(sorted({has(where, name) for where, name in names}))
-'''
+"""
 
 
 @pytest.mark.parametrize('version,present', [('3.14.0', [True]), ('3.13.9', [False])])

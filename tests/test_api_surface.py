@@ -296,7 +296,7 @@ def test_class_subscripting(path):
     stdlib_cls, teachmp_cls = _class_pair(path)
     stdlib_generic = hasattr(stdlib_cls, '__class_getitem__')
     assert hasattr(teachmp_cls, '__class_getitem__') == stdlib_generic, (
-        'teachmp.%s must %sbe subscriptable on this Python, like the stdlib\'s'
+        "teachmp.%s must %sbe subscriptable on this Python, like the stdlib's"
         % (path, '' if stdlib_generic else 'not '))
     if stdlib_generic:
         alias = teachmp_cls[int]

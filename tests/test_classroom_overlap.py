@@ -29,12 +29,12 @@ def test_every_exercise_is_decided():
 
 
 def test_each_counterpart_exists_in_the_library():
-    assert ("ex05_3", "teachmp/condition.py", "Barrier") in counterparts()
+    assert ('ex05_3', 'teachmp/condition.py', 'Barrier') in counterparts()
     for marker, module, name in counterparts():
-        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+        tree = ast.parse((ROOT / module).read_text(encoding='utf-8'))
         defined = {node.name for node in tree.body
                    if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-        assert name in defined, f"{marker}: no {name} in {module}"
+        assert name in defined, f'{marker}: no {name} in {module}'
 
 
 def test_the_export_keeps_the_counterparts(tmp_path):
@@ -43,16 +43,16 @@ def test_the_export_keeps_the_counterparts(tmp_path):
     for marker, module, _ in counterparts():
         assert (tmp_path / module).is_file(), marker
     # ... and the library there is whole (its modules import each other).
-    assert (tmp_path / "teachmp" / "__init__.py").is_file()
+    assert (tmp_path / 'teachmp' / '__init__.py').is_file()
 
 
 def test_the_teachers_page_states_the_decision_for_each():
     numbers = _all_exercises()
-    for page in ("docs/teachers.md",):
-        text = (ROOT / page).read_text(encoding="utf-8")
-        assert "Reading the library is allowed" in text
+    for page in ('docs/teachers.md',):
+        text = (ROOT / page).read_text(encoding='utf-8')
+        assert 'Reading the library is allowed' in text
         for marker, module, name in counterparts():
             row = next((line for line in text.splitlines()
-                        if line.startswith(f"| {numbers[marker]} ")), None)
-            assert row is not None, f"{page}: no row for {numbers[marker]}"
-            assert f"`{module}`" in row and f"`{name}`" in row, row
+                        if line.startswith(f'| {numbers[marker]} ')), None)
+            assert row is not None, f'{page}: no row for {numbers[marker]}'
+            assert f'`{module}`' in row and f'`{name}`' in row, row

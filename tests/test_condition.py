@@ -21,7 +21,7 @@ from support import TIMEOUT, finish, normalise, recv, start
 
 # the defining module at the start of a repr, in both spellings
 # (support.normalise makes it MOD.: "<MOD.Event(...)>")
-MODULE = r"(?<=<)(multiprocessing\.synchronize|teachmp\.condition)\."
+MODULE = r'(?<=<)(multiprocessing\.synchronize|teachmp\.condition)\.'
 
 
 def has_own_repr(name):
@@ -29,7 +29,7 @@ def has_own_repr(name):
     before that it has object's default repr, which is not compared."""
     import multiprocessing.synchronize
 
-    return "__repr__" in vars(getattr(multiprocessing.synchronize, name))
+    return '__repr__' in vars(getattr(multiprocessing.synchronize, name))
 
 
 def wait_until(predicate, timeout=TIMEOUT):
@@ -37,7 +37,7 @@ def wait_until(predicate, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("condition never became true")
+            raise AssertionError('condition never became true')
         time.sleep(0.005)
 
 
@@ -45,33 +45,33 @@ def wait_until(predicate, timeout=TIMEOUT):
 
 
 def test_condition_repr(mpmod):
-    assert repr(mpmod.Condition()) == "<Condition(<RLock(None, 0)>, 0)>"
+    assert repr(mpmod.Condition()) == '<Condition(<RLock(None, 0)>, 0)>'
     cond = mpmod.Condition(mpmod.Lock())
-    assert repr(cond) == "<Condition(<Lock(owner=None)>, 0)>"
+    assert repr(cond) == '<Condition(<Lock(owner=None)>, 0)>'
     with cond:
-        assert repr(cond) == "<Condition(<Lock(owner=MainProcess)>, 0)>"
+        assert repr(cond) == '<Condition(<Lock(owner=MainProcess)>, 0)>'
 
 
 def test_condition_uses_given_lock(mpmod):
     lock = mpmod.RLock()
     cond = mpmod.Condition(lock)
     with cond:
-        assert repr(lock) == "<RLock(MainProcess, 1)>"
+        assert repr(lock) == '<RLock(MainProcess, 1)>'
         assert cond.acquire() is True  # the lock's own methods
-        assert repr(lock) == "<RLock(MainProcess, 2)>"
+        assert repr(lock) == '<RLock(MainProcess, 2)>'
         cond.release()
-    assert repr(lock) == "<RLock(None, 0)>"
+    assert repr(lock) == '<RLock(None, 0)>'
     assert cond.acquire(False) is True
     cond.release()
 
 
 def test_condition_misuse(mpmod):
     cond = mpmod.Condition()
-    with pytest.raises(AssertionError, match=r"must acquire\(\) condition before using wait\(\)"):
+    with pytest.raises(AssertionError, match=r'must acquire\(\) condition before using wait\(\)'):
         cond.wait(0.01)
-    with pytest.raises(AssertionError, match="lock is not owned"):
+    with pytest.raises(AssertionError, match='lock is not owned'):
         cond.notify()
-    with pytest.raises(AssertionError, match="lock is not owned"):
+    with pytest.raises(AssertionError, match='lock is not owned'):
         cond.notify_all()
     with pytest.raises(AssertionError):
         cond.wait_for(lambda: False, 0.01)
@@ -86,7 +86,7 @@ def test_condition_wait_timeouts(mpmod):
         assert cond.wait(0) is False
         assert cond.wait(-1) is False
         # the lock is held again after a timed-out wait
-        assert repr(cond) == "<Condition(<RLock(MainProcess, 1)>, 0)>"
+        assert repr(cond) == '<Condition(<RLock(MainProcess, 1)>, 0)>'
         cond.notify()  # nobody waits: nothing happens
         cond.notify_all()
 
@@ -95,7 +95,7 @@ def test_condition_wait_for_results(mpmod):
     cond = mpmod.Condition()
     with cond:
         # true at once: returned without waiting, whatever the timeout
-        assert cond.wait_for(lambda: "yes", 0) == "yes"
+        assert cond.wait_for(lambda: 'yes', 0) == 'yes'
         assert cond.wait_for(lambda: 42) == 42
         calls = []
         t0 = time.monotonic()
@@ -121,10 +121,10 @@ def test_condition_wait_releases_recursive_lock_fully(mpmod):
             t = threading.Thread(target=notifier)
             t.start()
             assert cond.wait(TIMEOUT) is True
-            assert repr(cond) == "<Condition(<RLock(MainProcess, 2)>, 0)>"
+            assert repr(cond) == '<Condition(<RLock(MainProcess, 2)>, 0)>'
     t.join(TIMEOUT)
     assert notified == [True]
-    assert repr(cond) == "<Condition(<RLock(None, 0)>, 0)>"
+    assert repr(cond) == '<Condition(<RLock(None, 0)>, 0)>'
 
 
 def test_condition_threads_notify_n(mpmod):
@@ -144,11 +144,11 @@ def test_condition_threads_notify_n(mpmod):
         for _ in threads:
             assert ready.acquire(timeout=TIMEOUT)
         with cond:  # all three are inside wait() now
-            assert repr(cond) == "<Condition(<Lock(owner=MainProcess)>, 3)>"
+            assert repr(cond) == '<Condition(<Lock(owner=MainProcess)>, 3)>'
             cond.notify(2)
         wait_until(lambda: len(results) == 2)
         with cond:
-            assert repr(cond) == "<Condition(<Lock(owner=MainProcess)>, 1)>"
+            assert repr(cond) == '<Condition(<Lock(owner=MainProcess)>, 1)>'
             cond.notify_all()
     finally:
         for t in threads:
@@ -164,11 +164,11 @@ def test_condition_notify_child(mp):
     a, b = mp.Pipe()
     p = start(mp, st.condition_waiter, cond, b)
     try:
-        assert recv(a) == "ready"
+        assert recv(a) == 'ready'
         with cond:  # the child is inside wait() once we hold the lock
-            assert repr(cond) == "<Condition(<RLock(MainProcess, 1)>, 1)>"
+            assert repr(cond) == '<Condition(<RLock(MainProcess, 1)>, 1)>'
             cond.notify()
-        assert recv(a) == ("woke", True)
+        assert recv(a) == ('woke', True)
     finally:
         finish(p)
         a.close()
@@ -180,15 +180,15 @@ def test_condition_wait_timeout_in_child(mp):
     a, b = mp.Pipe()
     p = start(mp, st.condition_waiter, cond, b, 0.1)
     try:
-        assert recv(a) == "ready"
-        assert recv(a) == ("woke", False)
+        assert recv(a) == 'ready'
+        assert recv(a) == ('woke', False)
     finally:
         finish(p)
         a.close()
         b.close()
     # a waiter that timed out is not woken by, nor counted in, a later notify
     with cond:
-        assert repr(cond) == "<Condition(<Lock(owner=MainProcess)>, 0)>"
+        assert repr(cond) == '<Condition(<Lock(owner=MainProcess)>, 0)>'
         cond.notify()
 
 
@@ -198,7 +198,7 @@ def test_condition_notify_n_and_all_across_processes(mp):
     procs = [start(mp, st.condition_waiter, cond, b) for _, b in pipes]
     try:
         for a, _ in pipes:
-            assert recv(a) == "ready"
+            assert recv(a) == 'ready'
         with cond:  # every child is inside wait()
             cond.notify(2)
         # collect exactly two wake-ups (in whatever order)
@@ -208,12 +208,12 @@ def test_condition_notify_n_and_all_across_processes(mp):
             for a, _ in pipes:
                 if a not in [g[0] for g in got] and a.poll(0.01):
                     got.append((a, a.recv()))
-        assert [msg for _, msg in got] == [("woke", True)] * 2
+        assert [msg for _, msg in got] == [('woke', True)] * 2
         (last,) = [a for a, _ in pipes if a not in [g[0] for g in got]]
         assert not last.poll(0.2)  # the third one still sleeps
         with cond:
             cond.notify_all()
-        assert recv(last) == ("woke", True)
+        assert recv(last) == ('woke', True)
     finally:
         finish(*procs)
         for a, b in pipes:
@@ -223,11 +223,11 @@ def test_condition_notify_n_and_all_across_processes(mp):
 
 def test_condition_wait_for_across_processes(mp):
     cond = mp.Condition()
-    value = mp.RawValue("i", 0)
+    value = mp.RawValue('i', 0)
     a, b = mp.Pipe()
     p = start(mp, st.condition_wait_for, cond, value, 3, b)
     try:
-        assert recv(a) == "ready"
+        assert recv(a) == 'ready'
         for v in (1, 2, 3):
             with cond:
                 value.value = v
@@ -243,11 +243,11 @@ def test_condition_wait_for_across_processes(mp):
 
 def test_condition_wait_for_timeout_in_child(mp):
     cond = mp.Condition()
-    value = mp.RawValue("i", 0)
+    value = mp.RawValue('i', 0)
     a, b = mp.Pipe()
     p = start(mp, st.condition_wait_for, cond, value, 3, b, 0.1)
     try:
-        assert recv(a) == "ready"
+        assert recv(a) == 'ready'
         result, seen, calls = recv(a)
         assert (result, seen) == (False, 0) and calls >= 2
     finally:
@@ -267,8 +267,8 @@ def test_condition_misuse_in_child(mp):
             finish(p)
             a.close()
             b.close()
-    assert wait_result[:2] == ("exc", "AssertionError")
-    assert notify_result[:2] == ("exc", "AssertionError")
+    assert wait_result[:2] == ('exc', 'AssertionError')
+    assert notify_result[:2] == ('exc', 'AssertionError')
 
 
 # -- Event ------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def test_event_api(mpmod):
     assert event.is_set() is False
     event.clear()
     assert event.wait(-1) is False
-    if not has_own_repr("Event"):
+    if not has_own_repr('Event'):
         return
     # the repr says the same as the stdlib's
     ref = multiprocessing.Event()
@@ -321,7 +321,7 @@ def test_event_set_by_parent(mp):
     a, b = mp.Pipe()
     p = start(mp, st.event_waiter, event, b)
     try:
-        assert recv(a) == ("ready", False)
+        assert recv(a) == ('ready', False)
         event.set()
         assert recv(a) is True
     finally:
@@ -335,7 +335,7 @@ def test_event_wait_timeout_in_child(mp):
     a, b = mp.Pipe()
     p = start(mp, st.event_waiter, event, b, 0.1)
     try:
-        assert recv(a) == ("ready", False)
+        assert recv(a) == ('ready', False)
         assert recv(a) is False
     finally:
         finish(p)
@@ -383,8 +383,8 @@ def test_barrier_properties_and_repr(mpmod):
     ref.abort()
     assert (barrier.parties, barrier.n_waiting, barrier.broken) == (3, 0, True)
     reprs.append((normalise(repr(barrier), MODULE), normalise(repr(ref), MODULE)))
-    if has_own_repr("Barrier"):
-        assert reprs[0][0] == "<MOD.Barrier at 0xADDR: waiters=0/3>"
+    if has_own_repr('Barrier'):
+        assert reprs[0][0] == '<MOD.Barrier at 0xADDR: waiters=0/3>'
         for mine, theirs in reprs:
             assert mine == theirs
 
@@ -444,9 +444,9 @@ def test_barrier_abort_and_reset_wake_waiter(mpmod):
         try:
             outcomes.append(barrier.wait(TIMEOUT))
         except BrokenBarrierError:
-            outcomes.append("broken")
+            outcomes.append('broken')
 
-    for how in ("abort", "reset"):
+    for how in ('abort', 'reset'):
         t = threading.Thread(target=party)
         t.start()
         try:
@@ -454,9 +454,9 @@ def test_barrier_abort_and_reset_wake_waiter(mpmod):
             getattr(barrier, how)()
         finally:
             t.join(TIMEOUT)
-        assert outcomes.pop() == "broken"
-        assert barrier.broken is (how == "abort")
-        if how == "abort":
+        assert outcomes.pop() == 'broken'
+        assert barrier.broken is (how == 'abort')
+        if how == 'abort':
             with pytest.raises(BrokenBarrierError):
                 barrier.wait(TIMEOUT)
             barrier.reset()
@@ -465,7 +465,7 @@ def test_barrier_abort_and_reset_wake_waiter(mpmod):
 
 def test_barrier_action_error_breaks_it(mpmod):
     def action():
-        raise KeyError("in the action")
+        raise KeyError('in the action')
 
     barrier = mpmod.Barrier(1, action=action)
     with pytest.raises(KeyError):
@@ -476,7 +476,7 @@ def test_barrier_action_error_breaks_it(mpmod):
 
 
 def test_barrier_across_processes_with_action(mp):
-    counter = mp.Value("i", 0)
+    counter = mp.Value('i', 0)
     barrier = mp.Barrier(3, action=functools.partial(st.add_to_value, counter, 1))
     pipes = [mp.Pipe() for _ in range(2)]
     procs = [start(mp, st.barrier_waiter, barrier, b, 5) for _, b in pipes]
@@ -499,7 +499,7 @@ def test_barrier_timeout_in_child(mp):
     a, b = mp.Pipe()
     p = start(mp, st.barrier_waiter, barrier, b, 1, 0.1)
     try:
-        assert recv(a) == ["broken"]
+        assert recv(a) == ['broken']
     finally:
         finish(p)
     assert barrier.broken is True
@@ -519,7 +519,7 @@ def test_barrier_abort_wakes_child(mp):
     try:
         wait_until(lambda: barrier.n_waiting == 1)
         barrier.abort()
-        assert recv(a) == ["broken"]
+        assert recv(a) == ['broken']
     finally:
         finish(p)
         a.close()
@@ -533,7 +533,7 @@ def test_event_wakes_every_process(mp):
     procs = [start(mp, st.event_waiter, event, b) for _, b in pipes]
     try:
         for a, _ in pipes:
-            assert recv(a) == ("ready", False)
+            assert recv(a) == ('ready', False)
         event.set()
         assert [recv(a) for a, _ in pipes] == [True, True, True]
     finally:
@@ -550,7 +550,7 @@ def test_barrier_reset_wakes_child_and_barrier_is_reusable(mp):
     try:
         wait_until(lambda: barrier.n_waiting == 1)
         barrier.reset()
-        assert recv(a) == ["broken"]
+        assert recv(a) == ['broken']
     finally:
         finish(p)
     assert barrier.broken is False
@@ -572,19 +572,19 @@ def test_notify_after_a_waiter_timed_out(mp):
     a, b = mp.Pipe()
     p = start(mp, st.condition_waiter, cond, b, 0.05)
     try:
-        assert recv(a) == "ready"
-        assert recv(a) == ("woke", False)
+        assert recv(a) == 'ready'
+        assert recv(a) == ('woke', False)
     finally:
         finish(p)
     p = start(mp, st.condition_waiter, cond, b)
     try:
-        assert recv(a) == "ready"
+        assert recv(a) == 'ready'
         with cond:
-            assert repr(cond) == "<Condition(<RLock(MainProcess, 1)>, 1)>"
+            assert repr(cond) == '<Condition(<RLock(MainProcess, 1)>, 1)>'
             cond.notify()  # the live waiter wakes, not the gone one
-        assert recv(a) == ("woke", True)
+        assert recv(a) == ('woke', True)
         with cond:
-            assert repr(cond) == "<Condition(<RLock(MainProcess, 1)>, 0)>"
+            assert repr(cond) == '<Condition(<RLock(MainProcess, 1)>, 0)>'
     finally:
         finish(p)
         a.close()

@@ -24,7 +24,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import run_cpython_tests  # noqa: E402
 
 
@@ -32,22 +32,22 @@ import run_cpython_tests  # noqa: E402
 def test_cpython_suites_pass_on_teachmp_where_they_pass_on_the_stdlib(tmp_path):
     python = run_cpython_tests.default_python()
     if python is None:
-        pytest.skip("no interpreter here ships test.test_concurrent_futures")
-    out = tmp_path / "results.json"
+        pytest.skip('no interpreter here ships test.test_concurrent_futures')
+    out = tmp_path / 'results.json'
     proc = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "tools", "run_cpython_tests.py"),
-         "--python", python, "--subset", "--rerun", "--timeout", "60", "--json", str(out)],
+        [sys.executable, os.path.join(ROOT, 'tools', 'run_cpython_tests.py'),
+         '--python', python, '--subset', '--rerun', '--timeout', '60', '--json', str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         timeout=840)
     assert out.exists(), proc.stdout[-5000:]
     data = json.loads(out.read_text())
-    stdlib, teachmp = data["results"]["stdlib"], data["results"]["teachmp"]
+    stdlib, teachmp = data['results']['stdlib'], data['results']['teachmp']
     # the run really ran something on both engines
-    assert sum(r == "pass" for r in stdlib.values()) >= 40, proc.stdout[-5000:]
+    assert sum(r == 'pass' for r in stdlib.values()) >= 40, proc.stdout[-5000:]
     assert set(teachmp) == set(stdlib)
-    regressions = data["regressions"]
-    assert not regressions, "pass on the stdlib, not on teachmp (Python %s):\n%s" % (
-        data["version"], "\n\n".join(
-            "%s: %s\n%s" % (t, teachmp[t], data["details"]["teachmp"].get(t, ""))
+    regressions = data['regressions']
+    assert not regressions, 'pass on the stdlib, not on teachmp (Python %s):\n%s' % (
+        data['version'], '\n\n'.join(
+            '%s: %s\n%s' % (t, teachmp[t], data['details']['teachmp'].get(t, ''))
             for t in regressions))
     assert proc.returncode == 0, proc.stdout[-5000:]

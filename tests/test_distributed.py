@@ -16,7 +16,7 @@ import pytest
 import teachmp
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "tutorials", "12-beyond", "examples")
+                        'tutorials', '12-beyond', 'examples')
 if EXAMPLES not in sys.path:
     # spawned children (Pool workers, Dask workers) copy the parent's sys.path
     sys.path.insert(0, EXAMPLES)
@@ -39,7 +39,7 @@ def run_on_pool(start_method):
         return hits, again.get(timeout=60)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope='module')
 def distributed():
     """The ``distributed`` module, or skip.
 
@@ -50,7 +50,7 @@ def distributed():
     rather than count it as a leak of the first test that uses a cluster.
     """
     distributed = pytest.importorskip(
-        "distributed",
+        'distributed',
         reason="Dask distributed is not installed: pip install 'teachmp[distributed]'"
                " (make test installs it through the dev extra)")
     from distributed.utils import _offload_executor
@@ -87,7 +87,7 @@ def test_expected_counts_are_stable():
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+@pytest.mark.parametrize('start_method', ['fork', 'spawn'])
 def test_pool_and_dask_agree(distributed, start_method):
     expected = [montecarlo.count_hits(t) for t in montecarlo.tasks()]
     dask_hits, dask_again = run_on_dask(distributed)

@@ -13,10 +13,10 @@ import pytest
 
 from examples_harness import ROOT, Options, compare_runs, params_for
 
-EXAMPLES = sorted((ROOT / "tutorials").glob("*/examples/*.py"))
+EXAMPLES = sorted((ROOT / 'tutorials').glob('*/examples/*.py'))
 
 
-@pytest.mark.parametrize("script, opts", params_for(EXAMPLES, ROOT / "tutorials"))
+@pytest.mark.parametrize('script, opts', params_for(EXAMPLES, ROOT / 'tutorials'))
 def test_example(script: Path, opts):
     if not isinstance(opts, Options):  # the header could not be parsed
         pytest.fail(str(opts), pytrace=False)
@@ -24,4 +24,4 @@ def test_example(script: Path, opts):
 
 
 def test_examples_were_found():
-    assert EXAMPLES, "no tutorials/*/examples/*.py found"
+    assert EXAMPLES, 'no tutorials/*/examples/*.py found'

@@ -22,12 +22,12 @@ from support import TIMEOUT
 
 
 def server_module(mpmod):
-    return importlib.import_module(mpmod.__name__ + ".forkserver")
+    return importlib.import_module(mpmod.__name__ + '.forkserver')
 
 
 def server_pid(mpmod):
     server = server_module(mpmod)._forkserver
-    return getattr(server, "_forkserver_pid", None) or getattr(server, "_pid", None)
+    return getattr(server, '_forkserver_pid', None) or getattr(server, '_pid', None)
 
 
 def run_child(ctx, target, *args):
@@ -35,7 +35,7 @@ def run_child(ctx, target, *args):
     p = ctx.Process(target=target, args=(b, *args))
     p.start()
     b.close()
-    assert a.poll(TIMEOUT), "nothing arrived from the child"
+    assert a.poll(TIMEOUT), 'nothing arrived from the child'
     value = a.recv()
     p.join(TIMEOUT)
     a.close()
@@ -53,26 +53,26 @@ def has_module(conn, name):
 def state_of(pid):
     """'Z', 'S', 'R'... from /proc, or None once the process is gone."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0]
     except OSError:
         return None
 
 
 def wait_until_dead(pid, limit=TIMEOUT):
     deadline = time.monotonic() + limit
-    while state_of(pid) not in (None, "Z"):
-        assert time.monotonic() < deadline, f"process {pid} is still running"
+    while state_of(pid) not in (None, 'Z'):
+        assert time.monotonic() < deadline, f'process {pid} is still running'
         time.sleep(0.01)
 
 
 def children_of(pid):
     found = set()
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir('/proc'):
         if entry.isdigit():
             try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                with open(f'/proc/{entry}/stat') as f:
+                    if int(f.read().rsplit(')', 1)[1].split()[1]) == pid:
                         found.add(int(entry))
             except OSError:
                 pass
@@ -84,9 +84,9 @@ def fresh_server(mpmod):
     """No server before the test, none after it, default preload list."""
     module = server_module(mpmod)
     module._forkserver._stop()
-    yield mpmod.get_context("forkserver")
+    yield mpmod.get_context('forkserver')
     module._forkserver._stop()
-    mpmod.set_forkserver_preload(["__main__"])
+    mpmod.set_forkserver_preload(['__main__'])
 
 
 def test_preloaded_module_is_there_before_the_child_imports_it(mpmod, fresh_server):
@@ -94,11 +94,11 @@ def test_preloaded_module_is_there_before_the_child_imports_it(mpmod, fresh_serv
     parent's sys.path before 3.12.8/3.13.1, gh-117378: a module from tests/
     would not preload there)."""
     ctx = fresh_server
-    assert run_child(ctx, has_module, "colorsys")[0] is False
+    assert run_child(ctx, has_module, 'colorsys')[0] is False
     server_module(mpmod)._forkserver._stop()
-    ctx.set_forkserver_preload(["colorsys", "no_such_module_anywhere"])
+    ctx.set_forkserver_preload(['colorsys', 'no_such_module_anywhere'])
     # a module that cannot be imported is skipped, not fatal
-    assert run_child(ctx, has_module, "colorsys")[0] is True
+    assert run_child(ctx, has_module, 'colorsys')[0] is True
 
 
 def test_children_are_forked_by_one_server(mpmod, fresh_server):
@@ -148,11 +148,11 @@ if __name__ == '__main__':
 """
 
 
-@pytest.mark.parametrize("how", ["exits", "killed"])
-@pytest.mark.parametrize("impl_name", ["stdlib", "teachmp"])
+@pytest.mark.parametrize('how', ['exits', 'killed'])
+@pytest.mark.parametrize('impl_name', ['stdlib', 'teachmp'])
 def test_server_ends_with_its_parent(impl_name, how):
-    result = targets.run_python(["-c", SERVER_THEN_EXIT, how], impl_name=impl_name)
-    assert result.returncode == (0 if how == "exits" else -signal.SIGKILL), result.stderr
+    result = targets.run_python(['-c', SERVER_THEN_EXIT, how], impl_name=impl_name)
+    assert result.returncode == (0 if how == 'exits' else -signal.SIGKILL), result.stderr
     wait_until_dead(int(result.stdout.split()[0]))
 
 
@@ -161,11 +161,11 @@ def test_server_ends_with_its_parent(impl_name, how):
 
 @pytest.fixture
 def teachmp_server():
-    teachmp = load_impl("teachmp")
+    teachmp = load_impl('teachmp')
     from teachmp import forkserver
 
     forkserver._forkserver._stop()
-    run_child(teachmp.get_context("forkserver"), report_ppid)
+    run_child(teachmp.get_context('forkserver'), report_ppid)
     yield forkserver._forkserver
     forkserver._forkserver._stop()
 
@@ -184,20 +184,20 @@ def test_fds_without_the_handshake_start_nothing(teachmp_server):
             os.close(w)
             w = None
             greeting = forkserver._recv_exact(s, 4)   # the server talks first
-            data = b""
+            data = b''
             while True:
                 try:
                     chunk = s.recv(4096)
                 except ConnectionResetError:
-                    chunk = b""     # it hung up without reading our bytes
+                    chunk = b''     # it hung up without reading our bytes
                 if not chunk:
                     break                               # and then hangs up
                 data += chunk
-        assert b"#CHALLENGE#" in data
+        assert b'#CHALLENGE#' in data
         assert greeting
         # Had the server taken our pipe and forked, it would have written the
         # child's pid into it.  EOF: nobody but us ever held its write end.
-        assert os.read(r, 8) == b""
+        assert os.read(r, 8) == b''
     finally:
         os.close(r)
         if w is not None:
@@ -212,14 +212,14 @@ def test_a_wrong_key_is_refused(teachmp_server):
     with socket.socket(socket.AF_UNIX) as s:
         s.settimeout(TIMEOUT)
         s.connect(teachmp_server._address)
-        with pytest.raises(AuthenticationError, match="digest sent was rejected"):
-            auth.answer_challenge(forkserver._Channel(s), b"not the key" * 3)
+        with pytest.raises(AuthenticationError, match='digest sent was rejected'):
+            auth.answer_challenge(forkserver._Channel(s), b'not the key' * 3)
 
 
 def test_the_server_still_serves_after_a_stranger(teachmp_server):
     with socket.socket(socket.AF_UNIX) as s:
         s.connect(teachmp_server._address)
-        s.sendall(b"\x00\x00\x00\x05hello")
-    teachmp = load_impl("teachmp")
-    ppid, _ = run_child(teachmp.get_context("forkserver"), report_ppid)
+        s.sendall(b'\x00\x00\x00\x05hello')
+    teachmp = load_impl('teachmp')
+    ppid, _ = run_child(teachmp.get_context('forkserver'), report_ppid)
     assert ppid == teachmp_server._pid

@@ -33,7 +33,7 @@ import targets
 from impls import IMPL_METHOD_PARAMS, load_impl
 
 TIMEOUT = 30
-ROOT_MODULE = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
+ROOT_MODULE = {'teachmp': 'teachmp', 'stdlib': 'multiprocessing'}
 
 
 # -- 1. an unmodified program -------------------------------------------------
@@ -41,20 +41,20 @@ ROOT_MODULE = {"teachmp": "teachmp", "stdlib": "multiprocessing"}
 
 @pytest.mark.timeout(180)
 def test_unmodified_program_same_output():
-    stdlib = targets.run_program("stdlib", "futures_prog.py", timeout=150)
-    teachmp = targets.run_program("teachmp", "futures_prog.py", timeout=150)
+    stdlib = targets.run_program('stdlib', 'futures_prog.py', timeout=150)
+    teachmp = targets.run_program('teachmp', 'futures_prog.py', timeout=150)
     assert stdlib.returncode == 0, stdlib.stderr
     assert teachmp.returncode == 0, teachmp.stderr
     s_lines = stdlib.stdout.splitlines()
     t_lines = teachmp.stdout.splitlines()
-    assert s_lines[0] == "engine multiprocessing"
-    assert t_lines[0] == "engine teachmp"
+    assert s_lines[0] == 'engine multiprocessing'
+    assert t_lines[0] == 'engine teachmp'
     assert t_lines[1:] == s_lines[1:]
     # the program really did everything it says (not just "both empty")
-    for method in ("fork", "spawn", "forkserver"):
-        assert f"== {method}" in t_lines
-    assert t_lines.count("cause _RemoteTraceback") == 3
-    assert sum(line.startswith("killed BrokenProcessPool") for line in t_lines) == 3
+    for method in ('fork', 'spawn', 'forkserver'):
+        assert f'== {method}' in t_lines
+    assert t_lines.count('cause _RemoteTraceback') == 3
+    assert sum(line.startswith('killed BrokenProcessPool') for line in t_lines) == 3
 
 
 # -- 2. mp_context=impl.get_context(method) -----------------------------------
@@ -70,12 +70,12 @@ def ctx(request):
 
 def shutdown_within(ex, timeout=TIMEOUT, **kw):
     """``ex.shutdown(**kw)``, failing the test if it does not return."""
-    watch = threading.Thread(target=ex.shutdown, kwargs=kw, name="shutdown-watch",
+    watch = threading.Thread(target=ex.shutdown, kwargs=kw, name='shutdown-watch',
                              daemon=True)
     watch.start()
     watch.join(timeout)
     if watch.is_alive():
-        pytest.fail(f"ProcessPoolExecutor.shutdown({kw}) hung")
+        pytest.fail(f'ProcessPoolExecutor.shutdown({kw}) hung')
 
 
 @contextlib.contextmanager
@@ -90,9 +90,9 @@ def executor(ctx, workers=2, **kw):
 def assert_runs_on(ex, ctx):
     """The workers are processes of the implementation under test."""
     procs = list(ex._processes.values())
-    assert procs, "no worker started"
+    assert procs, 'no worker started'
     for proc in procs:
-        assert type(proc).__module__.split(".")[0] == ROOT_MODULE[ctx.impl_name]
+        assert type(proc).__module__.split('.')[0] == ROOT_MODULE[ctx.impl_name]
 
 
 def test_submit(ctx):
@@ -111,23 +111,23 @@ def test_map_with_chunksize(ctx):
 
 def test_exception_has_remote_traceback(ctx):
     with executor(ctx) as ex:
-        exc = ex.submit(ft.fail_with, "told to fail").exception(TIMEOUT)
-        assert type(exc) is ValueError and str(exc) == "told to fail"
+        exc = ex.submit(ft.fail_with, 'told to fail').exception(TIMEOUT)
+        assert type(exc) is ValueError and str(exc) == 'told to fail'
         cause = exc.__cause__
         assert type(cause) is cfp._RemoteTraceback
         # the worker's traceback, as text: where it was raised, and the error
         assert 'in fail_with' in cause.tb
-        assert "ValueError: told to fail" in cause.tb
+        assert 'ValueError: told to fail' in cause.tb
         # map raises the first failure when its result is reached
-        results = ex.map(ft.fail_with, ["first", "second"], timeout=TIMEOUT)
-        with pytest.raises(ValueError, match="first"):
+        results = ex.map(ft.fail_with, ['first', 'second'], timeout=TIMEOUT)
+        with pytest.raises(ValueError, match='first'):
             list(results)
 
 
 def test_initializer_with_initargs(ctx):
-    with executor(ctx, initializer=ft.remember, initargs=("hello",)) as ex:
+    with executor(ctx, initializer=ft.remember, initargs=('hello',)) as ex:
         assert list(ex.map(ft.remembered, range(4), timeout=TIMEOUT)) == [
-            ("hello", i) for i in range(4)]
+            ('hello', i) for i in range(4)]
 
 
 def test_failing_initializer_breaks_the_pool(ctx):
@@ -139,9 +139,9 @@ def test_failing_initializer_breaks_the_pool(ctx):
             ex.submit(ft.square, 3)
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="max_tasks_per_child is 3.11+")
+@pytest.mark.skipif(sys.version_info < (3, 11), reason='max_tasks_per_child is 3.11+')
 def test_max_tasks_per_child(ctx):
-    if ctx.get_start_method() == "fork":
+    if ctx.get_start_method() == 'fork':
         # the executor refuses it with fork, whoever provides the context
         with pytest.raises(ValueError, match="incompatible with the 'fork'"):
             cf.ProcessPoolExecutor(1, mp_context=ctx, max_tasks_per_child=2)
@@ -158,14 +158,14 @@ def test_shutdown_cancel_futures(ctx):
     ex = cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=ft.remember,
                                 initargs=(None, event))
     try:
-        first = ex.submit(ft.wait_for_event, "first")
+        first = ex.submit(ft.wait_for_event, 'first')
         rest = [ex.submit(ft.square, i) for i in range(20)]
         manager = ex._executor_manager_thread
         ex.shutdown(wait=False, cancel_futures=True)
-        with pytest.raises(RuntimeError, match="after shutdown"):
+        with pytest.raises(RuntimeError, match='after shutdown'):
             ex.submit(ft.square, 1)
         event.set()
-        assert first.result(TIMEOUT) == ("first", True)
+        assert first.result(TIMEOUT) == ('first', True)
         # the calls already moved to the call queue (at most max_workers + 1)
         # escape the cancellation and run to completion; the rest are cancelled
         for i, f in enumerate(rest):
@@ -192,12 +192,12 @@ def unpicklable_errors():
     return (pickle.PicklingError, AttributeError, TypeError)
 
 
-@pytest.mark.parametrize("where", ["argument", "function"])
+@pytest.mark.parametrize('where', ['argument', 'function'])
 def test_unpicklable_call_fails_its_future(ctx, where):
     """The queue feeder hands the pickling error to the executor's
     ``_on_queue_feeder_error``: the future fails, the pool goes on."""
     with executor(ctx) as ex:
-        if where == "argument":
+        if where == 'argument':
             future = ex.submit(ft.square, lambda: 1)
         else:
             future = ex.submit(lambda: 1)

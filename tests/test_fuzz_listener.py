@@ -53,8 +53,8 @@ import teachmp.listener
 from teachmp.connection import Client, Listener
 
 SEED = 20261122
-KEY = b"fuzz key"
-WRONG_KEY = b"not the key"
+KEY = b'fuzz key'
+WRONG_KEY = b'not the key'
 FAST_PEERS = 19_750
 SLOW_PEERS = 250  # silent or stopping mid-frame: each costs SLOW_TIMEOUT
 SLOW_TIMEOUT = 0.05
@@ -62,11 +62,11 @@ FAST_TIMEOUT = 5.0  # handshake timeout while the fast peers run
 VERDICT_WAIT = 10.0  # seconds the test waits for the server's verdict
 MAX_RSS_GROWTH_KB = 50 * 1024
 
-ALLOWED = ("AuthenticationError", "OSError", "EOFError")
-HDR = struct.Struct("!i")
-BIG = struct.Struct("!Q")
-CHALLENGE = b"#CHALLENGE#"
-WELCOME = b"#WELCOME#"
+ALLOWED = ('AuthenticationError', 'OSError', 'EOFError')
+HDR = struct.Struct('!i')
+BIG = struct.Struct('!Q')
+CHALLENGE = b'#CHALLENGE#'
+WELCOME = b'#WELCOME#'
 
 
 def frame(payload: bytes) -> bytes:
@@ -80,7 +80,7 @@ class Server(threading.Thread):
     """accept() in a loop; report one verdict per accepted socket."""
 
     def __init__(self, listener):
-        super().__init__(name="fuzz-listener", daemon=True)
+        super().__init__(name='fuzz-listener', daemon=True)
         self.listener = listener
         self.verdicts = queue.Queue()
         self.stop = False
@@ -93,34 +93,34 @@ class Server(threading.Thread):
             except BaseException as exc:  # noqa: BLE001 - classified below
                 kind = type(exc).__name__
                 if isinstance(exc, teachmp.AuthenticationError):
-                    kind = "AuthenticationError"
+                    kind = 'AuthenticationError'
                 elif isinstance(exc, EOFError):
-                    kind = "EOFError"
+                    kind = 'EOFError'
                 elif isinstance(exc, OSError):
-                    kind = "OSError"
-                self.verdicts.put(("refused", kind, repr(exc)[:200],
+                    kind = 'OSError'
+                self.verdicts.put(('refused', kind, repr(exc)[:200],
                                    time.monotonic() - start))
                 continue
             elapsed = time.monotonic() - start
             try:
                 if conn.poll(VERDICT_WAIT):
-                    data = ("data", conn.recv_bytes())
+                    data = ('data', conn.recv_bytes())
                 else:
-                    data = ("silent", None)
+                    data = ('silent', None)
             except (OSError, EOFError) as exc:
-                data = ("read error", type(exc).__name__)
+                data = ('read error', type(exc).__name__)
             except BaseException as exc:  # noqa: BLE001
-                data = ("read crash", repr(exc)[:200])
+                data = ('read crash', repr(exc)[:200])
             finally:
                 conn.close()
-            self.verdicts.put(("accepted", data, None, elapsed))
+            self.verdicts.put(('accepted', data, None, elapsed))
 
 
 # -- the peers ---------------------------------------------------------------------
 
 
 def recv_exact(s: socket.socket, n: int) -> bytes:
-    got = b""
+    got = b''
     while len(got) < n:
         chunk = s.recv(n - len(got))
         if not chunk:
@@ -136,7 +136,7 @@ def recv_frame(s: socket.socket) -> bytes:
 
 def right_answer(challenge_frame: bytes) -> bytes:
     message = challenge_frame[len(CHALLENGE):]
-    return b"{sha256}" + hmac.new(KEY, message, "sha256").digest()
+    return b'{sha256}' + hmac.new(KEY, message, 'sha256').digest()
 
 
 def garbage(rng: random.Random) -> bytes:
@@ -160,12 +160,12 @@ def garbage(rng: random.Random) -> bytes:
             HDR.pack(rng.randrange(257, 2**31)),
         ])
     if kind == 4:  # challenge-shaped garbage
-        body = rng.choice([b"", b"{sha256}", b"{md5}", b"{sha999}", b"{", b"}"])
+        body = rng.choice([b'', b'{sha256}', b'{md5}', b'{sha999}', b'{', b'}'])
         return frame(CHALLENGE + body + rng.randbytes(rng.randrange(0, 60)))
     if kind == 5:  # digest-shaped garbage
-        return frame(rng.choice([b"{sha256}", b"{md5}", b"{sha3_384}", b""])
+        return frame(rng.choice([b'{sha256}', b'{md5}', b'{sha3_384}', b''])
                      + rng.randbytes(rng.choice([0, 16, 20, 32, 48, 64])))
-    return rng.choice([b"", b"\x00", b"\x00\x00\x00", frame(WELCOME), frame(b"#FAILURE#")])
+    return rng.choice([b'', b'\x00', b'\x00\x00\x00', frame(WELCOME), frame(b'#FAILURE#')])
 
 
 def wrong_answer(rng: random.Random, challenge_frame: bytes) -> bytes:
@@ -173,16 +173,16 @@ def wrong_answer(rng: random.Random, challenge_frame: bytes) -> bytes:
     right = right_answer(challenge_frame)
     kind = rng.randrange(6)
     if kind == 0:
-        return b"{sha256}" + hmac.new(WRONG_KEY, message, "sha256").digest()
+        return b'{sha256}' + hmac.new(WRONG_KEY, message, 'sha256').digest()
     if kind == 1:
         flip = rng.randrange(8, len(right))
         return right[:flip] + bytes([right[flip] ^ (1 << rng.randrange(8))]) + right[flip + 1:]
     if kind == 2:
         return right[: rng.randrange(0, len(right))]
     if kind == 3:
-        return b"{sha999}" + right[8:]
+        return b'{sha999}' + right[8:]
     if kind == 4:
-        return hmac.new(WRONG_KEY, message, "md5").digest()  # legacy form, wrong key
+        return hmac.new(WRONG_KEY, message, 'md5').digest()  # legacy form, wrong key
     return right + rng.randbytes(rng.randrange(1, 40))
 
 
@@ -200,47 +200,47 @@ def fast_peer(rng: random.Random, address) -> tuple[str, str]:
         except OSError:
             pass
         conn.close()
-        return "authenticated, then a bad frame", "accept"
+        return 'authenticated, then a bad frame', 'accept'
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(VERDICT_WAIT)
     try:
         s.connect(address)
         if kind < 40:
-            what = "garbage"
+            what = 'garbage'
             s.sendall(garbage(rng))
         elif kind < 45:
-            what = "disconnect at once"
+            what = 'disconnect at once'
         else:
             challenge = recv_frame(s)
             if kind < 50:
-                what = "disconnect after the challenge"
+                what = 'disconnect after the challenge'
             elif kind < 75:
-                what = "wrong answer"
+                what = 'wrong answer'
                 s.sendall(frame(wrong_answer(rng, challenge)))
             elif kind < 80:
-                what = "garbage instead of an answer"
+                what = 'garbage instead of an answer'
                 s.sendall(garbage(rng))
             else:
                 s.sendall(frame(right_answer(challenge)))
                 if recv_frame(s) != WELCOME:
-                    raise AssertionError("the right answer was not welcomed")
+                    raise AssertionError('the right answer was not welcomed')
                 if kind < 85:
-                    what = "right answer, then disconnect"
+                    what = 'right answer, then disconnect'
                 elif kind < 95:
-                    what = "right answer, then a bad counter-challenge"
+                    what = 'right answer, then a bad counter-challenge'
                     s.sendall(garbage(rng))
                 else:
                     what = "right answer, then a bad reply to the server's answer"
-                    s.sendall(frame(CHALLENGE + b"{sha256}" + os.urandom(40)))
+                    s.sendall(frame(CHALLENGE + b'{sha256}' + os.urandom(40)))
                     recv_frame(s)  # the server's answer
                     s.sendall(rng.choice([  # anything but #WELCOME#
-                        frame(b"#FAILURE#"), frame(rng.randbytes(9)), b"",
+                        frame(b'#FAILURE#'), frame(rng.randbytes(9)), b'',
                         HDR.pack(2**31 - 1), frame(WELCOME[:-1])]))
         try:
             s.shutdown(socket.SHUT_WR)  # EOF now: the server need not wait
         except OSError:
             pass
-        return what, "refuse"
+        return what, 'refuse'
     finally:
         s.close()
 
@@ -253,20 +253,20 @@ def slow_peer(rng: random.Random, address, verdicts) -> tuple[str, str]:
         s.connect(address)
         kind = rng.randrange(4)
         if kind == 0:
-            what = "silent"
+            what = 'silent'
         elif kind == 1:
-            what = "stops inside a header"
+            what = 'stops inside a header'
             s.sendall(HDR.pack(rng.randrange(1, 256))[: rng.randrange(1, 4)])
         elif kind == 2:
-            what = "stops inside a frame"
+            what = 'stops inside a frame'
             n = rng.randrange(2, 256)
             s.sendall(HDR.pack(n) + rng.randbytes(rng.randrange(0, n)))
         else:
-            what = "answers, then goes silent"
+            what = 'answers, then goes silent'
             challenge = recv_frame(s)
             s.sendall(frame(right_answer(challenge)))
         # keep the socket open until the server has given up
-        return what, "refuse", verdicts.get(timeout=VERDICT_WAIT)
+        return what, 'refuse', verdicts.get(timeout=VERDICT_WAIT)
     finally:
         s.close()
 
@@ -276,28 +276,28 @@ def slow_peer(rng: random.Random, address, verdicts) -> tuple[str, str]:
 
 def check(verdict, what, expect, bound, problems, index, slowest):
     status, detail, text, elapsed = verdict
-    where = f"peer {index} ({what})"
+    where = f'peer {index} ({what})'
     slowest[what] = max(slowest.get(what, 0.0), elapsed)
-    if status == "refused":
+    if status == 'refused':
         if detail not in ALLOWED:
-            problems.append(f"{where}: accept() raised {text}")
-        elif expect == "accept":
-            problems.append(f"{where}: a peer with the key was refused: {text}")
+            problems.append(f'{where}: accept() raised {text}')
+        elif expect == 'accept':
+            problems.append(f'{where}: a peer with the key was refused: {text}')
     else:
-        if expect != "accept":
-            problems.append(f"{where}: accept() returned a connection")
-        elif detail[0] == "read crash":
-            problems.append(f"{where}: recv_bytes() raised {detail[1]}")
+        if expect != 'accept':
+            problems.append(f'{where}: accept() returned a connection')
+        elif detail[0] == 'read crash':
+            problems.append(f'{where}: recv_bytes() raised {detail[1]}')
     if elapsed > bound:
-        problems.append(f"{where}: accept() took {elapsed:.2f} s (bound {bound} s)")
+        problems.append(f'{where}: accept() took {elapsed:.2f} s (bound {bound} s)')
 
 
 @pytest.mark.timeout(180)
 def test_listener_survives_hostile_peers(monkeypatch):
     rng = random.Random(SEED)
-    monkeypatch.setattr(teachmp.listener, "HANDSHAKE_TIMEOUT", FAST_TIMEOUT)
+    monkeypatch.setattr(teachmp.listener, 'HANDSHAKE_TIMEOUT', FAST_TIMEOUT)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    listener = Listener(family="AF_UNIX", backlog=16, authkey=KEY)
+    listener = Listener(family='AF_UNIX', backlog=16, authkey=KEY)
     server = Server(listener)
     server.start()
     problems = []
@@ -310,23 +310,23 @@ def test_listener_survives_hostile_peers(monkeypatch):
             verdict = server.verdicts.get(timeout=VERDICT_WAIT)
             check(verdict, what, expect, FAST_TIMEOUT, problems, i, slowest)
             tally[what] = tally.get(what, 0) + 1
-            assert server.is_alive(), "the serving thread died"
+            assert server.is_alive(), 'the serving thread died'
         fast_time = time.monotonic() - started
 
-        monkeypatch.setattr(teachmp.listener, "HANDSHAKE_TIMEOUT", SLOW_TIMEOUT)
+        monkeypatch.setattr(teachmp.listener, 'HANDSHAKE_TIMEOUT', SLOW_TIMEOUT)
         for i in range(SLOW_PEERS):
             what, expect, verdict = slow_peer(rng, listener.address, server.verdicts)
             # a few timeouts' worth, plus slack for a busy machine
             check(verdict, what, expect, 4 * SLOW_TIMEOUT + 1.0, problems,
                   FAST_PEERS + i, slowest)
             tally[what] = tally.get(what, 0) + 1
-            assert server.is_alive(), "the serving thread died"
-        monkeypatch.setattr(teachmp.listener, "HANDSHAKE_TIMEOUT", FAST_TIMEOUT)
+            assert server.is_alive(), 'the serving thread died'
+        monkeypatch.setattr(teachmp.listener, 'HANDSHAKE_TIMEOUT', FAST_TIMEOUT)
 
         # a legitimate client still gets in, and is the last one served
         server.stop = True
         with Client(listener.address, authkey=KEY) as conn:
-            conn.send_bytes(b"still here")
+            conn.send_bytes(b'still here')
             final = server.verdicts.get(timeout=VERDICT_WAIT)
     finally:
         server.stop = True
@@ -340,19 +340,19 @@ def test_listener_survives_hostile_peers(monkeypatch):
         listener.close()
     rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
 
-    print(f"\n{sum(tally.values())} peers in {time.monotonic() - started:.1f} s "
-          f"(fast ones {fast_time:.1f} s); ru_maxrss +{rss_growth} KB")
+    print(f'\n{sum(tally.values())} peers in {time.monotonic() - started:.1f} s '
+          f'(fast ones {fast_time:.1f} s); ru_maxrss +{rss_growth} KB')
     for what, n in sorted(tally.items()):
-        print(f"  {n:6d}  {what}  (slowest accept {slowest.get(what, 0):.3f} s)")
+        print(f'  {n:6d}  {what}  (slowest accept {slowest.get(what, 0):.3f} s)')
     if problems:
         kinds = {}
         for problem in problems:
-            key = problem.split(": ", 1)[1][:60]
+            key = problem.split(': ', 1)[1][:60]
             kinds[key] = kinds.get(key, 0) + 1
-        summary = "\n".join(f"  {n} x {key}..." for key, n in sorted(kinds.items()))
-        pytest.fail(f"{len(problems)} problems; by kind:\n{summary}\nfirst ones:\n"
-                    + "\n".join(problems[:20]), pytrace=False)
+        summary = '\n'.join(f'  {n} x {key}...' for key, n in sorted(kinds.items()))
+        pytest.fail(f'{len(problems)} problems; by kind:\n{summary}\nfirst ones:\n'
+                    + '\n'.join(problems[:20]), pytrace=False)
     assert sum(tally.values()) >= 10_000
-    assert final[0] == "accepted" and final[1] == ("data", b"still here"), final
+    assert final[0] == 'accepted' and final[1] == ('data', b'still here'), final
     assert not server.is_alive()
-    assert rss_growth < MAX_RSS_GROWTH_KB, f"ru_maxrss grew by {rss_growth} KB"
+    assert rss_growth < MAX_RSS_GROWTH_KB, f'ru_maxrss grew by {rss_growth} KB'

@@ -85,10 +85,10 @@ UPWARD = {
     ('log', 'process'):
         'log: the processName filter asks for the current process',
     ('util', 'process_exit'):
-        "stdlib re-export: util._exit_function and util._cleanup_tests live "
-        "in process_exit.py, next to process and the children they join",
+        'stdlib re-export: util._exit_function and util._cleanup_tests live '
+        'in process_exit.py, next to process and the children they join',
     ('reduction', 'resource_sharer'):
-        'stdlib re-export: reduction.DupFd (the stdlib\'s name) hands a '
+        "stdlib re-export: reduction.DupFd (the stdlib's name) hands a "
         'descriptor to the resource sharer outside process start-up',
     ('connection', 'listener'):
         'stdlib re-export: connection.Listener and connection.Client',
@@ -111,8 +111,8 @@ UPWARD = {
     ('managers', 'context'):
         'facade: BaseManager(ctx=None) uses the default context',
     ('spawn', 'resource_tracker'):
-        'handover: a spawned child joins the program\'s resource tracker, '
-        'handed over with the preparation data (the stdlib\'s spawn does too)',
+        "handover: a spawned child joins the program's resource tracker, "
+        "handed over with the preparation data (the stdlib's spawn does too)",
     ('spawn', 'trace'):
         'handover: a spawned or forkserver child records into the running '
         'trace, named in the preparation data',

@@ -30,7 +30,7 @@ def pytest_runtest_makereport(item, call):
     return report
 """
 
-CASES = '''
+CASES = """
 import os, threading, time
 import multiprocessing as mp
 import pytest
@@ -87,18 +87,18 @@ def test_failed_test_is_not_blamed_twice():
     p = mp.Process(target=helpers.sleep_forever)
     p.start()
     assert False, "the test's own failure"
-'''
+"""
 
 
 def run_cases(tmp_path, extra=()):
-    (tmp_path / "conftest.py").write_text(CONFTEST)
-    (tmp_path / "test_cases.py").write_text(textwrap.dedent(CASES))
-    (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nmarkers =\n    allow_leaks(reason): opt out\n"
+    (tmp_path / 'conftest.py').write_text(CONFTEST)
+    (tmp_path / 'test_cases.py').write_text(textwrap.dedent(CASES))
+    (tmp_path / 'pytest.ini').write_text(
+        '[pytest]\nmarkers =\n    allow_leaks(reason): opt out\n'
     )
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-rA", "-p", "no:cacheprovider",
-         "-p", "no:randomly", *extra, "test_cases.py"],
+        [sys.executable, '-m', 'pytest', '-rA', '-p', 'no:cacheprovider',
+         '-p', 'no:randomly', *extra, 'test_cases.py'],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -112,26 +112,26 @@ def outcome(text, name):
     found = set()
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[1] == f"test_cases.py::{name}":
+        if len(parts) >= 2 and parts[1] == f'test_cases.py::{name}':
             found.add(parts[0])
     return found
 
 
 # loadfile: the cases run in file order on one worker (test_after_live_child
 # checks the clean-up after test_live_child)
-@pytest.mark.parametrize("extra", [(), ("-n", "1", "--dist", "loadfile")],
-                         ids=["serial", "xdist-worker"])
+@pytest.mark.parametrize('extra', [(), ('-n', '1', '--dist', 'loadfile')],
+                         ids=['serial', 'xdist-worker'])
 def test_leak_check_catches_each_kind(tmp_path, extra):
     text = run_cases(tmp_path, extra)
-    assert outcome(text, "test_clean") == {"PASSED"}, text
-    assert outcome(text, "test_live_child") == {"PASSED", "ERROR"}, text
-    assert "child process pid" in text
-    assert outcome(text, "test_after_live_child") == {"PASSED"}, text
-    assert outcome(text, "test_zombie") == {"PASSED", "ERROR"}, text
-    assert "zombie (exited, never waited for)" in text
-    assert outcome(text, "test_fd") == {"PASSED", "ERROR"}, text
-    assert "file descriptor" in text and "pipe:[" in text
-    assert outcome(text, "test_thread") == {"PASSED", "ERROR"}, text
-    assert outcome(text, "test_short_thread_is_fine") == {"PASSED"}, text
-    assert outcome(text, "test_opt_out") == {"PASSED"}, text
-    assert outcome(text, "test_failed_test_is_not_blamed_twice") == {"FAILED"}, text
+    assert outcome(text, 'test_clean') == {'PASSED'}, text
+    assert outcome(text, 'test_live_child') == {'PASSED', 'ERROR'}, text
+    assert 'child process pid' in text
+    assert outcome(text, 'test_after_live_child') == {'PASSED'}, text
+    assert outcome(text, 'test_zombie') == {'PASSED', 'ERROR'}, text
+    assert 'zombie (exited, never waited for)' in text
+    assert outcome(text, 'test_fd') == {'PASSED', 'ERROR'}, text
+    assert 'file descriptor' in text and 'pipe:[' in text
+    assert outcome(text, 'test_thread') == {'PASSED', 'ERROR'}, text
+    assert outcome(text, 'test_short_thread_is_fine') == {'PASSED'}, text
+    assert outcome(text, 'test_opt_out') == {'PASSED'}, text
+    assert outcome(text, 'test_failed_test_is_not_blamed_twice') == {'FAILED'}, text

@@ -61,11 +61,11 @@ def double(x):
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("impl_name", list(IMPLS))
+@pytest.mark.parametrize('impl_name', list(IMPLS))
 def test_terminate_while_a_worker_holds_the_result_lock(impl_name):
     impl = load_impl(impl_name)
-    importlib.import_module(impl.__name__ + ".pool")
-    pool = pool_class(impl)(1, context=impl.get_context("fork"))
+    importlib.import_module(impl.__name__ + '.pool')
+    pool = pool_class(impl)(1, context=impl.get_context('fork'))
     try:
         assert pool.apply_async(double, (21,)).get(timeout=10) == 42
         # The worker is still inside put(), holding the lock, for HOLD s.

@@ -28,17 +28,17 @@ from support import TIMEOUT
 
 FAST = 5  # seconds within which a lost result must be reported
 
-HANG = pytest.mark.skip(reason="known hang in the stdlib (gh-66587): a result "
-                               "whose worker died mid-task never completes")
+HANG = pytest.mark.skip(reason='known hang in the stdlib (gh-66587): a result '
+                               'whose worker died mid-task never completes')
 
 
 @pytest.fixture(params=[
-    pytest.param(("teachmp", "fork"), id="teachmp-fork"),
-    pytest.param(("teachmp", "spawn"), id="teachmp-spawn"),
-    pytest.param(("teachmp", "forkserver"), id="teachmp-forkserver"),
-    pytest.param(("stdlib", "fork"), id="stdlib-fork", marks=HANG),
-    pytest.param(("stdlib", "spawn"), id="stdlib-spawn", marks=HANG),
-    pytest.param(("stdlib", "forkserver"), id="stdlib-forkserver", marks=HANG),
+    pytest.param(('teachmp', 'fork'), id='teachmp-fork'),
+    pytest.param(('teachmp', 'spawn'), id='teachmp-spawn'),
+    pytest.param(('teachmp', 'forkserver'), id='teachmp-forkserver'),
+    pytest.param(('stdlib', 'fork'), id='stdlib-fork', marks=HANG),
+    pytest.param(('stdlib', 'spawn'), id='stdlib-spawn', marks=HANG),
+    pytest.param(('stdlib', 'forkserver'), id='stdlib-forkserver', marks=HANG),
 ])
 def box(request):
     """A holder of a fresh 2-worker pool (``box.pool``) and its start method.
@@ -54,7 +54,7 @@ def box(request):
     # terminate() must not hang, whatever the test did to the workers; if
     # it does, say so (the leak check then kills the workers left behind)
     stopper = threading.Thread(target=lambda: (pool.terminate(), pool.join()),
-                               name="terminate-watch", daemon=True)
+                               name='terminate-watch', daemon=True)
     stopper.start()
     stopper.join(TIMEOUT)
     if stopper.is_alive():
@@ -64,15 +64,15 @@ def box(request):
 def wait_until(predicate, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
+        assert time.monotonic() < deadline, 'condition not reached in time'
         time.sleep(0.01)
 
 
 def proc_state(pid):
     """The state letter of /proc/PID/stat, or None if there is no such process."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0]
     except OSError:
         return None
 
@@ -87,23 +87,23 @@ def check_lost(exc, method, code):
 
     assert type(exc) is lost_error()
     assert isinstance(exc, teachmp.ProcessError)
-    prefix = {"fork": "ForkPoolWorker", "spawn": "SpawnPoolWorker",
-              "forkserver": "ForkServerPoolWorker"}[method]
+    prefix = {'fork': 'ForkPoolWorker', 'spawn': 'SpawnPoolWorker',
+              'forkserver': 'ForkServerPoolWorker'}[method]
     text = str(exc)
-    assert re.search(rf"\b{prefix}-\d+\b", text), text
-    assert re.search(rf"exit code {code}\b", text), text
+    assert re.search(rf'\b{prefix}-\d+\b', text), text
+    assert re.search(rf'exit code {code}\b', text), text
 
 
 def outcomes(it, n):
     out = []
     for _ in range(n):
         try:
-            if hasattr(it, "next"):
+            if hasattr(it, 'next'):
                 out.append(it.next(timeout=TIMEOUT))
             else:  # imap with chunksize > 1 returns a plain generator
                 out.append(next(it))
         except StopIteration:
-            out.append("StopIteration")
+            out.append('StopIteration')
         except Exception as e:  # noqa: BLE001
             out.append(type(e).__name__)
     return out
@@ -144,8 +144,8 @@ def test_other_tasks_of_the_batch_succeed(box):
             got.append(r.get(TIMEOUT))
         except lost_error() as e:
             check_lost(e, box.method, 3)
-            got.append("lost")
-    assert got == [1, 4, "lost", 16, 25]
+            got.append('lost')
+    assert got == [1, 4, 'lost', 16, 25]
 
     # map: the first error is the result; all the other chunks still ran
     with pytest.raises(lost_error()) as info:
@@ -160,13 +160,13 @@ def test_other_tasks_of_the_batch_succeed(box):
 def test_imap_yields_the_error_at_its_position(box):
     pool = box.pool
     assert outcomes(pool.imap(qt.square_or_die, [1, 2, -5, 4, 5]), 6) == [
-        1, 4, "WorkerLostError", 16, 25, "StopIteration"]
+        1, 4, 'WorkerLostError', 16, 25, 'StopIteration']
     out = outcomes(pool.imap_unordered(qt.square_or_die, [1, -5, 3]), 4)
-    assert sorted(map(str, out[:3])) == ["1", "9", "WorkerLostError"]
-    assert out[3] == "StopIteration"
+    assert sorted(map(str, out[:3])) == ['1', '9', 'WorkerLostError']
+    assert out[3] == 'StopIteration'
     # with chunks, the whole chunk of the dead task is lost, in its place
     out = outcomes(pool.imap(qt.square_or_die, [1, 2, 3, -4, 5, 6], chunksize=3), 5)
-    assert out == [1, 4, 9, "WorkerLostError", "StopIteration"]
+    assert out == [1, 4, 9, 'WorkerLostError', 'StopIteration']
 
 
 def test_pool_keeps_serving_after_many_deaths(box):
@@ -175,7 +175,7 @@ def test_pool_keeps_serving_after_many_deaths(box):
         with pytest.raises(lost_error()):
             pool.apply(qt.exit_now, (code,))
     # the replacement for the last dead worker may still be starting
-    wait_until(lambda: repr(pool).endswith(" pool_size=2>"))
+    wait_until(lambda: repr(pool).endswith(' pool_size=2>'))
     assert pool.map(qt.square, range(40), chunksize=1) == [x * x for x in range(40)]
     pids = set(pool.map(qt.getpid, range(20), chunksize=1))
     assert 1 <= len(pids) <= 2
@@ -183,7 +183,7 @@ def test_pool_keeps_serving_after_many_deaths(box):
     joiner = threading.Thread(target=pool.join, daemon=True)
     joiner.start()
     joiner.join(TIMEOUT)
-    assert not joiner.is_alive(), "close() + join() hung after worker deaths"
+    assert not joiner.is_alive(), 'close() + join() hung after worker deaths'
 
 
 def test_idle_workers_killed_from_outside(box):
@@ -193,14 +193,14 @@ def test_idle_workers_killed_from_outside(box):
     # both workers are up and idle (one of them is waiting for a task while
     # holding the task queue's read lock)
     assert len(set(pool.map(qt.getpid, range(8), chunksize=1))) >= 1
-    workers = [p for p in teachmp.active_children() if "PoolWorker" in p.name]
+    workers = [p for p in teachmp.active_children() if 'PoolWorker' in p.name]
     assert len(workers) == 2
     for w in workers:
         os.kill(w.pid, signal.SIGKILL)
     # submit only once both are dead (a zombie, or already reaped by the
     # pool): this is about idle workers, not about one killed while reading
     for w in workers:
-        wait_until(lambda: proc_state(w.pid) in ("Z", None))
+        wait_until(lambda: proc_state(w.pid) in ('Z', None))
     r = pool.map_async(qt.square, range(20), chunksize=1)
     assert r.get(TIMEOUT) == [x * x for x in range(20)]
     assert pool.apply(qt.getpid) not in {w.pid for w in workers}
@@ -221,9 +221,9 @@ SOON = 20  # seconds: a bound against a hang (generous: make test runs 4 workers
 
 def io_counter(pid, field):
     try:
-        with open(f"/proc/{pid}/io") as f:
+        with open(f'/proc/{pid}/io') as f:
             for line in f:
-                name, _, value = line.partition(":")
+                name, _, value = line.partition(':')
                 if name == field:
                     return int(value)
     except OSError:
@@ -242,7 +242,7 @@ def kill_when_moved(workers, field, amount):
                 os.kill(w.pid, signal.SIGKILL)
                 return w
         time.sleep(0.0005)
-    raise AssertionError("no worker moved the payload")
+    raise AssertionError('no worker moved the payload')
 
 
 def pool_workers(pool):
@@ -250,7 +250,7 @@ def pool_workers(pool):
 
     # make sure both workers are up before looking for them
     pool.map(qt.square, range(4), chunksize=1)
-    workers = [p for p in teachmp.active_children() if "PoolWorker" in p.name]
+    workers = [p for p in teachmp.active_children() if 'PoolWorker' in p.name]
     assert len(workers) == 2
     return workers
 
@@ -262,7 +262,7 @@ def check_recovery(pool, result):
     except lost_error():
         pass
     else:
-        assert value in (BIG, b"x" * BIG)
+        assert value in (BIG, b'x' * BIG)
     follow_up = pool.map_async(qt.square, range(10), chunksize=1)
     assert follow_up.get(SOON) == [x * x for x in range(10)]
 
@@ -270,8 +270,8 @@ def check_recovery(pool, result):
 def test_killed_while_receiving_a_large_task(box):
     pool = box.pool
     workers = pool_workers(pool)
-    result = pool.apply_async(len, (b"x" * BIG,))
-    kill_when_moved(workers, "rchar", SOME)
+    result = pool.apply_async(len, (b'x' * BIG,))
+    kill_when_moved(workers, 'rchar', SOME)
     check_recovery(pool, result)
 
 
@@ -279,5 +279,5 @@ def test_killed_while_sending_a_large_result(box):
     pool = box.pool
     workers = pool_workers(pool)
     result = pool.apply_async(qt.big_result, (BIG,))
-    kill_when_moved(workers, "wchar", SOME)
+    kill_when_moved(workers, 'wchar', SOME)
     check_recovery(pool, result)

@@ -65,7 +65,7 @@ def test_join_timeout_while_running(mp):
         assert p.join(-1) is None  # a negative timeout does not block either
         assert p.exitcode is None
     finally:
-        w.send("go")
+        w.send('go')
         p.join(TIMEOUT)
         r.close()
         w.close()
@@ -75,10 +75,10 @@ def test_join_timeout_while_running(mp):
 
 def test_args_and_kwargs(mp):
     a, b = mp.Pipe()
-    p = mp.Process(target=targets.send_back, args=(b, 1, "two"), kwargs={"x": [3]})
+    p = mp.Process(target=targets.send_back, args=(b, 1, 'two'), kwargs={'x': [3]})
     p.start()
     b.close()
-    assert recv(a) == ((1, "two"), {"x": [3]})
+    assert recv(a) == ((1, 'two'), {'x': [3]})
     p.join(TIMEOUT)
     a.close()
     assert p.exitcode == 0
@@ -90,9 +90,9 @@ def test_group_must_be_none(mp):
 
 
 @pytest.mark.parametrize(
-    "code, expected",
-    [(None, 0), (0, 0), (3, 3), (-1, 255), (True, 1), ("a message", 1)],
-    ids=["None", "0", "3", "-1", "True", "str"],
+    'code, expected',
+    [(None, 0), (0, 0), (3, 3), (-1, 255), (True, 1), ('a message', 1)],
+    ids=['None', '0', '3', '-1', 'True', 'str'],
 )
 def test_sys_exit_codes(mp, capfd, code, expected):
     p = mp.Process(target=targets.exit_with, args=(code,))
@@ -103,21 +103,21 @@ def test_sys_exit_codes(mp, capfd, code, expected):
     if isinstance(code, str):
         assert code in err.splitlines()
     else:
-        assert "Traceback" not in err
+        assert 'Traceback' not in err
 
 
 def test_exception_gives_exitcode_1_and_traceback(mp, capfd):
-    p = mp.Process(target=targets.raise_value_error, args=("boom-42",))
+    p = mp.Process(target=targets.raise_value_error, args=('boom-42',))
     p.start()
     p.join(TIMEOUT)
     assert p.exitcode == 1
     err = capfd.readouterr().err
     lines = err.splitlines()
     # the stdlib prints "Process <name>:" and then the traceback
-    assert f"Process {p.name}:" in lines
-    assert "Traceback (most recent call last):" in lines
-    assert lines.index(f"Process {p.name}:") < lines.index("Traceback (most recent call last):")
-    assert "ValueError: boom-42" in lines
+    assert f'Process {p.name}:' in lines
+    assert 'Traceback (most recent call last):' in lines
+    assert lines.index(f'Process {p.name}:') < lines.index('Traceback (most recent call last):')
+    assert 'ValueError: boom-42' in lines
 
 
 def test_os_exit_code(mp):
@@ -132,7 +132,7 @@ def test_child_killed_by_its_own_signal(mp):
     p.start()
     p.join(TIMEOUT)
     assert p.exitcode == -signal.SIGUSR1
-    assert repr(p).endswith(" stopped exitcode=-SIGUSR1>"), repr(p)
+    assert repr(p).endswith(' stopped exitcode=-SIGUSR1>'), repr(p)
 
 
 def test_target_none_and_run_in_parent(mp):
@@ -142,9 +142,9 @@ def test_target_none_and_run_in_parent(mp):
     assert p.exitcode == 0
     # run() called directly runs the target here, in this process
     a, b = mp.Pipe()
-    q = mp.Process(target=targets.send_back, args=(b, "here"))
+    q = mp.Process(target=targets.send_back, args=(b, 'here'))
     assert q.run() is None
-    assert recv(a) == (("here",), {})
+    assert recv(a) == (('here',), {})
     assert q.pid is None and q.exitcode is None
     a.close()
 
@@ -165,26 +165,26 @@ def test_child_stdin_is_not_the_parents(mp):
     result = recv(a)
     p.join(TIMEOUT)
     a.close()
-    assert result == ("read", "")
+    assert result == ('read', '')
 
 
 def test_process_object_does_not_pickle_outside_start(mp):
     p = mp.Process(target=targets.noop)
-    with pytest.raises(TypeError, match="AuthenticationString"):
+    with pytest.raises(TypeError, match='AuthenticationString'):
         pickle.dumps(p)
 
 
-@pytest.mark.parametrize("which", ["stdlib", "teachmp"])
-@pytest.mark.parametrize("method", START_METHODS)
+@pytest.mark.parametrize('which', ['stdlib', 'teachmp'])
+@pytest.mark.parametrize('method', START_METHODS)
 def test_buffered_output_is_written_once(which, method):
     """Unflushed parent output is not duplicated by fork; the child's own
     unflushed output is not lost."""
-    result = targets.run_python(["flush_fork.py", method], impl_name=which)
-    expected = targets.run_python(["flush_fork.py", method], impl_name="stdlib")
+    result = targets.run_python(['flush_fork.py', method], impl_name=which)
+    expected = targets.run_python(['flush_fork.py', method], impl_name='stdlib')
     assert (result.returncode, result.stdout, result.stderr) == (
         expected.returncode, expected.stdout, expected.stderr
     )
-    assert result.stdout == "parent-before|child-unflushed|parent-after exitcode 0\n"
+    assert result.stdout == 'parent-before|child-unflushed|parent-after exitcode 0\n'
 
 
 # -- terminate / kill ---------------------------------------------------------
@@ -194,21 +194,21 @@ def test_terminate_gives_minus_sigterm(mp):
     r, w = mp.Pipe(duplex=False)
     p = mp.Process(target=targets.ready_then_block, args=(w,))
     p.start()
-    assert recv(r) == "ready"
+    assert recv(r) == 'ready'
     p.terminate()
     p.join(TIMEOUT)
     r.close()
     w.close()
     assert p.exitcode == -signal.SIGTERM
     assert not p.is_alive()
-    assert re.search(r" stopped exitcode=-SIGTERM>$", repr(p)), repr(p)
+    assert re.search(r' stopped exitcode=-SIGTERM>$', repr(p)), repr(p)
 
 
 def test_kill_gives_minus_sigkill(mp):
     r, w = mp.Pipe(duplex=False)
     p = mp.Process(target=targets.ignore_sigterm_then_block, args=(w,))
     p.start()
-    assert recv(r) == "ready"
+    assert recv(r) == 'ready'
     p.terminate()  # ignored by the child
     p.join(0.2)
     assert p.is_alive() and p.exitcode is None
@@ -217,7 +217,7 @@ def test_kill_gives_minus_sigkill(mp):
     r.close()
     w.close()
     assert p.exitcode == -signal.SIGKILL
-    assert re.search(r" stopped exitcode=-SIGKILL>$", repr(p)), repr(p)
+    assert re.search(r' stopped exitcode=-SIGKILL>$', repr(p)), repr(p)
 
 
 def test_terminate_after_exit_is_harmless(mp):
@@ -238,8 +238,8 @@ def test_default_names_count_up(mp, start_method):
     assert cls == stdlib_class_name(start_method)
     p1 = mp.Process(target=targets.noop)
     p2 = mp.Process(target=targets.noop)
-    m1 = re.fullmatch(re.escape(cls) + r"-(\d+)", p1.name)
-    m2 = re.fullmatch(re.escape(cls) + r"-(\d+)", p2.name)
+    m1 = re.fullmatch(re.escape(cls) + r'-(\d+)', p1.name)
+    m2 = re.fullmatch(re.escape(cls) + r'-(\d+)', p2.name)
     assert m1 and m2, (p1.name, p2.name)
     assert int(m2.group(1)) == int(m1.group(1)) + 1
 
@@ -247,47 +247,47 @@ def test_default_names_count_up(mp, start_method):
 def test_every_new_process_takes_a_number(mpmod):
     """An explicit name still uses up a number, and all contexts share one
     counter."""
-    fork = mpmod.get_context("fork")
-    spawn = mpmod.get_context("spawn")
+    fork = mpmod.get_context('fork')
+    spawn = mpmod.get_context('spawn')
     p1 = fork.Process(target=targets.noop)
-    mpmod.Process(target=targets.noop, name="named")
+    mpmod.Process(target=targets.noop, name='named')
     p3 = spawn.Process(target=targets.noop)
     p4 = mpmod.Process(target=targets.noop)
-    n1 = int(p1.name.rsplit("-", 1)[1])
-    assert p3.name == f"SpawnProcess-{n1 + 2}"
-    assert p4.name == f"Process-{n1 + 3}"
+    n1 = int(p1.name.rsplit('-', 1)[1])
+    assert p3.name == f'SpawnProcess-{n1 + 2}'
+    assert p4.name == f'Process-{n1 + 3}'
 
 
 def test_module_level_process_name(impl):
     p = impl.Process(target=targets.noop)
-    assert type(p).__name__ == "Process"
-    assert re.fullmatch(r"Process-\d+", p.name), p.name
+    assert type(p).__name__ == 'Process'
+    assert re.fullmatch(r'Process-\d+', p.name), p.name
 
 
 def test_explicit_name_and_setter(mp):
-    p = mp.Process(target=targets.noop, name="worker")
-    assert p.name == "worker"
-    p.name = "renamed"
-    assert p.name == "renamed"
+    p = mp.Process(target=targets.noop, name='worker')
+    assert p.name == 'worker'
+    p.name = 'renamed'
+    assert p.name == 'renamed'
     with pytest.raises(AssertionError):
         p.name = 42
 
 
 def test_child_sees_its_own_name_and_pid(mp, impl):
     a, b = mp.Pipe()
-    p = mp.Process(target=targets.report_self, args=(b, modname(impl)), name="kid")
+    p = mp.Process(target=targets.report_self, args=(b, modname(impl)), name='kid')
     p.start()
     b.close()
     info = recv(a)
     p.join(TIMEOUT)
     a.close()
     assert p.exitcode == 0
-    assert info["name"] == "kid"
-    assert info["pid"] == info["ident"] == info["getpid"] == p.pid
-    assert info["parent_pid"] == os.getpid()
-    assert info["parent_name"] == "MainProcess"
-    assert info["parent_alive"] is True
-    assert info["daemon"] is False
+    assert info['name'] == 'kid'
+    assert info['pid'] == info['ident'] == info['getpid'] == p.pid
+    assert info['parent_pid'] == os.getpid()
+    assert info['parent_name'] == 'MainProcess'
+    assert info['parent_alive'] is True
+    assert info['daemon'] is False
 
 
 def test_nested_names(mp, impl, start_method):
@@ -300,9 +300,9 @@ def test_nested_names(mp, impl, start_method):
     a.close()
     assert p.exitcode == 0
     assert child_name == p.name
-    number = p.name.rsplit("-", 1)[1]
+    number = p.name.rsplit('-', 1)[1]
     cls = stdlib_class_name(start_method)
-    assert names == [f"{cls}-{number}:1", f"{cls}-{number}:2"]
+    assert names == [f'{cls}-{number}:1', f'{cls}-{number}:2']
     assert codes == [0, 0]
 
 
@@ -318,9 +318,9 @@ def test_grandchild_parent_process(mp, impl, start_method):
     a.close()
     assert p.exitcode == 0
     assert info is not None
-    assert info["parent_pid"] == child_pid == p.pid
-    assert info["parent_name"] == child_name == p.name
-    assert info["name"] == f"{stdlib_class_name(start_method)}-{p.name.rsplit('-', 1)[1]}:1"
+    assert info['parent_pid'] == child_pid == p.pid
+    assert info['parent_name'] == child_name == p.name
+    assert info['name'] == f"{stdlib_class_name(start_method)}-{p.name.rsplit('-', 1)[1]}:1"
 
 
 # -- the main process -----------------------------------------------------------
@@ -328,7 +328,7 @@ def test_grandchild_parent_process(mp, impl, start_method):
 
 def test_current_process_in_main(mpmod):
     me = mpmod.current_process()
-    assert me.name == "MainProcess"
+    assert me.name == 'MainProcess'
     assert me.pid == me.ident == os.getpid()
     assert me.daemon is False
     assert me.is_alive()
@@ -345,7 +345,7 @@ def test_cpu_count_and_freeze_support(mpmod):
 
 def test_exception_hierarchy(mpmod):
     assert issubclass(mpmod.ProcessError, Exception)
-    for name in ("BufferTooShort", "AuthenticationError", "TimeoutError"):
+    for name in ('BufferTooShort', 'AuthenticationError', 'TimeoutError'):
         exc = getattr(mpmod, name)
         assert issubclass(exc, mpmod.ProcessError), name
         # same relation to the builtins as the stdlib's
@@ -366,7 +366,7 @@ def test_daemon_flag(mp):
     assert p.daemon is True
     p.daemon = False
     p.start()
-    with pytest.raises(AssertionError, match="process has already started"):
+    with pytest.raises(AssertionError, match='process has already started'):
         p.daemon = True
     p.join(TIMEOUT)
     assert p.daemon is False
@@ -383,7 +383,7 @@ def test_daemon_child_knows_it_is_daemonic(mp, impl):
     info = recv(a)
     p.join(TIMEOUT)
     a.close()
-    assert info["daemon"] is True
+    assert info['daemon'] is True
 
 
 def test_daemonic_process_cannot_have_children(mp, impl, start_method):
@@ -397,10 +397,10 @@ def test_daemonic_process_cannot_have_children(mp, impl, start_method):
     p.join(TIMEOUT)
     a.close()
     assert p.exitcode == 0
-    assert result["inherited_daemon"] is True
-    assert result["error"] == (
-        "AssertionError",
-        "daemonic processes are not allowed to have children",
+    assert result['inherited_daemon'] is True
+    assert result['error'] == (
+        'AssertionError',
+        'daemonic processes are not allowed to have children',
     )
 
 
@@ -411,7 +411,7 @@ def test_authkey_in_main(mpmod):
     key = mpmod.current_process().authkey
     assert isinstance(key, bytes)
     assert len(key) == len(multiprocessing.current_process().authkey) == 32
-    with pytest.raises(TypeError, match="AuthenticationString"):
+    with pytest.raises(TypeError, match='AuthenticationString'):
         pickle.dumps(key)
 
 
@@ -425,18 +425,18 @@ def test_authkey_inherited_and_settable(mp, impl):
     b.close()
     info = recv(a)
     p.join(TIMEOUT)
-    assert info["authkey"] == parent_key
-    assert info["authkey_is_bytes"] is True
+    assert info['authkey'] == parent_key
+    assert info['authkey_is_bytes'] is True
 
     q = mp.Process(target=targets.report_self, args=(b, modname(impl)))
-    q.authkey = b"sesame"
-    assert bytes(q.authkey) == b"sesame"
+    q.authkey = b'sesame'
+    assert bytes(q.authkey) == b'sesame'
     a2, b2 = mp.Pipe()
     q = mp.Process(target=targets.report_self, args=(b2, modname(impl)))
-    q.authkey = b"sesame"
+    q.authkey = b'sesame'
     q.start()
     b2.close()
-    assert recv(a2)["authkey"] == b"sesame"
+    assert recv(a2)['authkey'] == b'sesame'
     q.join(TIMEOUT)
     a.close()
     a2.close()
@@ -450,13 +450,13 @@ def test_authkey_inherited_and_settable(mp, impl):
 def test_sentinel(mp):
     r, w = mp.Pipe(duplex=False)
     p = mp.Process(target=targets.wait_for_message, args=(r,))
-    with pytest.raises(ValueError, match="process not started"):
+    with pytest.raises(ValueError, match='process not started'):
         p.sentinel
     p.start()
     s = p.sentinel
     assert isinstance(s, int)
     assert select.select([s], [], [], 0)[0] == []  # child still running
-    w.send("go")
+    w.send('go')
     assert select.select([s], [], [], TIMEOUT)[0] == [s]
     p.join(TIMEOUT)
     r.close()
@@ -470,11 +470,11 @@ def test_sentinel(mp):
 def test_subclass_with_run(mp, impl_name, start_method):
     cls = targets.subclass_for(impl_name, start_method)
     a, b = mp.Pipe()
-    p = cls(b, {"k": 1})
-    assert re.fullmatch(re.escape(cls.__name__) + r"-\d+", p.name), p.name
+    p = cls(b, {'k': 1})
+    assert re.fullmatch(re.escape(cls.__name__) + r'-\d+', p.name), p.name
     p.start()
     b.close()
-    assert recv(a) == ("run", cls.__name__, p.name, {"k": 1})
+    assert recv(a) == ('run', cls.__name__, p.name, {'k': 1})
     p.join(TIMEOUT)
     a.close()
     assert p.exitcode == 0
@@ -488,14 +488,14 @@ def test_repr_states(mp):
     p = mp.Process(target=targets.wait_for_message, args=(r,))
     cls = type(p).__name__
     me = os.getpid()
-    assert repr(p) == f"<{cls} name={p.name!r} parent={me} initial>"
+    assert repr(p) == f'<{cls} name={p.name!r} parent={me} initial>'
     p.start()
-    assert repr(p) == f"<{cls} name={p.name!r} pid={p.pid} parent={me} started>"
-    w.send("go")
+    assert repr(p) == f'<{cls} name={p.name!r} pid={p.pid} parent={me} started>'
+    w.send('go')
     p.join(TIMEOUT)
-    assert repr(p) == f"<{cls} name={p.name!r} pid={p.pid} parent={me} stopped exitcode=0>"
+    assert repr(p) == f'<{cls} name={p.name!r} pid={p.pid} parent={me} stopped exitcode=0>'
     p.close()
-    assert repr(p) == f"<{cls} name={p.name!r} parent={me} closed>"
+    assert repr(p) == f'<{cls} name={p.name!r} parent={me} closed>'
     r.close()
     w.close()
 
@@ -504,10 +504,10 @@ def test_repr_daemon_and_exitcode(mp):
     p = mp.Process(target=targets.exit_with, args=(7,), daemon=True)
     cls = type(p).__name__
     me = os.getpid()
-    assert repr(p) == f"<{cls} name={p.name!r} parent={me} initial daemon>"
+    assert repr(p) == f'<{cls} name={p.name!r} parent={me} initial daemon>'
     p.start()
     p.join(TIMEOUT)
-    assert repr(p) == f"<{cls} name={p.name!r} pid={p.pid} parent={me} stopped exitcode=7 daemon>"
+    assert repr(p) == f'<{cls} name={p.name!r} pid={p.pid} parent={me} stopped exitcode=7 daemon>'
 
 
 # -- misuse -------------------------------------------------------------------
@@ -516,23 +516,23 @@ def test_repr_daemon_and_exitcode(mp):
 def test_start_twice(mp):
     p = mp.Process(target=targets.noop)
     p.start()
-    with pytest.raises(AssertionError, match="cannot start a process twice"):
+    with pytest.raises(AssertionError, match='cannot start a process twice'):
         p.start()
     p.join(TIMEOUT)
-    with pytest.raises(AssertionError, match="cannot start a process twice"):
+    with pytest.raises(AssertionError, match='cannot start a process twice'):
         p.start()
 
 
 def test_join_unstarted(mp):
     p = mp.Process(target=targets.noop)
-    with pytest.raises(AssertionError, match="can only join a started process"):
+    with pytest.raises(AssertionError, match='can only join a started process'):
         p.join()
-    with pytest.raises(AssertionError, match="can only join a started process"):
+    with pytest.raises(AssertionError, match='can only join a started process'):
         p.join(0)
 
 
 def test_join_self_in_main(mpmod):
-    with pytest.raises(AssertionError, match="can only join a child process"):
+    with pytest.raises(AssertionError, match='can only join a child process'):
         mpmod.current_process().join(0)
 
 
@@ -544,12 +544,12 @@ def test_join_self_in_child(mp, impl):
     result = recv(a)
     p.join(TIMEOUT)
     a.close()
-    assert result == ("AssertionError", "can only join a child process")
+    assert result == ('AssertionError', 'can only join a child process')
 
 
 def test_process_not_started_by_us(impl):
     """A forked child inherits Process objects it did not create."""
-    ctx = impl.get_context("fork")
+    ctx = impl.get_context('fork')
     r, w = ctx.Pipe(duplex=False)
     started = ctx.Process(target=targets.wait_for_message, args=(r,))
     started.start()
@@ -561,20 +561,20 @@ def test_process_not_started_by_us(impl):
     try:
         result = recv(a)
     finally:
-        w.send("go")
+        w.send('go')
         started.join(TIMEOUT)
         p.join(TIMEOUT)
         for c in (a, r, w):
             c.close()
     assert result == {
-        "join": ("AssertionError", "can only join a child process"),
-        "is_alive": ("AssertionError", "can only test a child process"),
-        "start_started": ("AssertionError", "cannot start a process twice"),
-        "start_unstarted": (
-            "AssertionError",
-            "can only start a process object created by current process",
+        'join': ('AssertionError', 'can only join a child process'),
+        'is_alive': ('AssertionError', 'can only test a child process'),
+        'start_started': ('AssertionError', 'cannot start a process twice'),
+        'start_unstarted': (
+            'AssertionError',
+            'can only start a process object created by current process',
         ),
-        "repr_unknown": True,
+        'repr_unknown': True,
     }
     assert p.exitcode == 0
 
@@ -586,11 +586,11 @@ def test_close(mp):
     name = p.name
     p.close()
     p.close()  # closing twice is fine
-    for attr in ("pid", "ident", "exitcode", "sentinel"):
-        with pytest.raises(ValueError, match="process object is closed"):
+    for attr in ('pid', 'ident', 'exitcode', 'sentinel'):
+        with pytest.raises(ValueError, match='process object is closed'):
             getattr(p, attr)
     for call in (p.is_alive, p.join, p.start, p.terminate, p.kill):
-        with pytest.raises(ValueError, match="process object is closed"):
+        with pytest.raises(ValueError, match='process object is closed'):
             call()
     assert p.name == name  # the name is still there
 
@@ -598,7 +598,7 @@ def test_close(mp):
 def test_close_unstarted(mp):
     p = mp.Process(target=targets.noop)
     p.close()
-    with pytest.raises(ValueError, match="process object is closed"):
+    with pytest.raises(ValueError, match='process object is closed'):
         p.start()
 
 
@@ -607,11 +607,11 @@ def test_close_while_running(mp):
     p = mp.Process(target=targets.wait_for_message, args=(r,))
     p.start()
     try:
-        with pytest.raises(ValueError, match="Cannot close a process while it is still running"):
+        with pytest.raises(ValueError, match='Cannot close a process while it is still running'):
             p.close()
         assert p.is_alive()
     finally:
-        w.send("go")
+        w.send('go')
         p.join(TIMEOUT)
         r.close()
         w.close()
@@ -636,13 +636,13 @@ def test_active_children_reaps(mp, impl):
         # the kernel lets the parent collect it: poll until it is gone
         deadline = time.monotonic() + TIMEOUT
         while q in impl.active_children():
-            assert time.monotonic() < deadline, "finished child never left active_children()"
+            assert time.monotonic() < deadline, 'finished child never left active_children()'
             time.sleep(0.005)
         assert p in impl.active_children()
         # active_children() collected q's exit status
         assert q.exitcode == 0
     finally:
-        w.send("go")
+        w.send('go')
         p.join(TIMEOUT)
         q.join(TIMEOUT)
         r.close()
@@ -663,7 +663,7 @@ def test_child_has_no_children_of_its_own(mp, impl):
     try:
         assert recv(a) == []
     finally:
-        w.send("go")
+        w.send('go')
         sibling.join(TIMEOUT)
         p.join(TIMEOUT)
         for c in (a, r, w):
@@ -675,13 +675,13 @@ def test_child_has_no_children_of_its_own(mp, impl):
 
 def test_set_executable(impl, tmp_path):
     """spawn children are started with the interpreter set_executable names."""
-    wrapper = tmp_path / "python-wrapper"
-    marker = tmp_path / "marker"
+    wrapper = tmp_path / 'python-wrapper'
+    marker = tmp_path / 'marker'
     wrapper.write_text(
         f'#!/bin/sh\necho used >> "{marker}"\nexec "{sys.executable}" "$@"\n'
     )
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    ctx = impl.get_context("spawn")
+    ctx = impl.get_context('spawn')
     impl.set_executable(str(wrapper))
     try:
         p = ctx.Process(target=targets.exit_with, args=(5,))
@@ -690,28 +690,28 @@ def test_set_executable(impl, tmp_path):
     finally:
         impl.set_executable(sys.executable)
     assert p.exitcode == 5
-    assert marker.read_text().split() == ["used"]
+    assert marker.read_text().split() == ['used']
     # and back to normal
     p = ctx.Process(target=targets.noop)
     p.start()
     p.join(TIMEOUT)
     assert p.exitcode == 0
-    assert marker.read_text().split() == ["used"]
+    assert marker.read_text().split() == ['used']
 
 
 # -- what happens to children when the parent exits ----------------------------
 
 
-@pytest.mark.parametrize("which", ["stdlib", "teachmp"])
-@pytest.mark.parametrize("method", START_METHODS)
+@pytest.mark.parametrize('which', ['stdlib', 'teachmp'])
+@pytest.mark.parametrize('method', START_METHODS)
 def test_children_at_parent_exit(which, method, tmp_path):
     """Daemon children are terminated, the others joined, when main ends."""
     import subprocess
 
-    fifo = tmp_path / "fifo"
+    fifo = tmp_path / 'fifo'
     os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [sys.executable, "exit_children.py", method, str(fifo)],
+        [sys.executable, 'exit_children.py', method, str(fifo)],
         cwd=targets.PROGRAMS_DIR,
         env=targets.program_env(which),
         stdout=subprocess.PIPE,
@@ -724,9 +724,9 @@ def test_children_at_parent_exit(which, method, tmp_path):
         lines = []
         while True:
             line = proc.stdout.readline()
-            assert line, f"program ended early: {lines} {proc.stderr.read()}"
+            assert line, f'program ended early: {lines} {proc.stderr.read()}'
             lines.append(line.strip())
-            if line.startswith("main done"):
+            if line.startswith('main done'):
                 break
         daemon_pid = int(lines[0].split()[1])
         # the main module has finished; the parent must now be waiting for
@@ -742,10 +742,10 @@ def test_children_at_parent_exit(which, method, tmp_path):
             except OSError as exc:
                 if exc.errno != errno.ENXIO:
                     raise
-                assert proc.poll() is None, "the parent exited without waiting"
-                assert time.monotonic() < deadline, "the child never opened the fifo"
+                assert proc.poll() is None, 'the parent exited without waiting'
+                assert time.monotonic() < deadline, 'the child never opened the fifo'
                 time.sleep(0.01)
-        os.write(fd, b"go\n")
+        os.write(fd, b'go\n')
         os.close(fd)
         out, err = proc.communicate(timeout=TIMEOUT)
     finally:
@@ -754,19 +754,19 @@ def test_children_at_parent_exit(which, method, tmp_path):
             proc.communicate()
     lines += out.splitlines()
     assert proc.returncode == 0, err
-    assert lines[1:] == ["main done", "child got go"]
+    assert lines[1:] == ['main done', 'child got go']
     # the daemon child was terminated (and reaped) by the exiting parent
     assert _still_running_our_daemon(daemon_pid) is False
 
 
 def _still_running_our_daemon(pid):
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
+        with open(f'/proc/{pid}/cmdline', 'rb') as f:
             cmd = f.read()
     except OSError:
         return False
     # the pid may have been reused since: only our own program counts
-    if b"exit_children" in cmd or b"spawn_main" in cmd or b"teachmp" in cmd:
+    if b'exit_children' in cmd or b'spawn_main' in cmd or b'teachmp' in cmd:
         os.kill(pid, signal.SIGKILL)
         return True
     return False

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tools'))
 
 import prose_names  # noqa: E402
 
-CHAPTER = textwrap.dedent('''\
+CHAPTER = textwrap.dedent("""\
     # A planted chapter
 
     Receiving reads the header first:
@@ -30,7 +30,7 @@ CHAPTER = textwrap.dedent('''\
     `_eof` decides which error, `Connection.send` pickles.
 
     A paragraph far from any include may name `_anything_at_all`.
-    ''')
+    """)
 
 
 def _write_chapter(tmp_path, text=CHAPTER, po=None):

@@ -27,8 +27,8 @@ import pytest
 import queue_targets as qt
 from support import TIMEOUT, finish, start
 
-INHERITANCE = "objects should only be shared between processes through inheritance"
-CLOSED = r"^Queue <.*> is closed$"
+INHERITANCE = 'objects should only be shared between processes through inheritance'
+CLOSED = r'^Queue <.*> is closed$'
 
 
 @pytest.fixture
@@ -37,14 +37,14 @@ def closing():
     queues = []
     yield queues.append
     for q in queues:
-        close = getattr(q, "close", None)
+        close = getattr(q, 'close', None)
         if close is None:
             continue
         try:
             close()
         except Exception:
             pass
-        join = getattr(q, "join_thread", None)
+        join = getattr(q, 'join_thread', None)
         if join is not None:
             t = threading.Thread(target=join, daemon=True)
             t.start()
@@ -57,7 +57,7 @@ def wait_until(predicate, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in %ss" % timeout)
+            raise AssertionError('condition not reached in %ss' % timeout)
         time.sleep(0.005)
 
 
@@ -82,7 +82,7 @@ def in_thread(func, *args):
 def test_put_get_keeps_order_and_values(mpmod, closing):
     q = mpmod.Queue()
     closing(q)
-    items = [0, "text", b"bytes", (1, 2), {"k": [1, 2]}, None, 3.5] + list(range(200))
+    items = [0, 'text', b'bytes', (1, 2), {'k': [1, 2]}, None, 3.5] + list(range(200))
     for x in items:
         q.put(x)
     got = [q.get(timeout=TIMEOUT) for _ in items]
@@ -107,8 +107,8 @@ def test_get_on_empty_queue_raises_empty(mpmod, closing):
         q.get(timeout=0.2)
     assert 0.15 <= time.monotonic() - t0 < 5
     # the queue still works afterwards
-    q.put("after")
-    assert q.get(timeout=TIMEOUT) == "after"
+    q.put('after')
+    assert q.get(timeout=TIMEOUT) == 'after'
 
 
 def test_put_on_full_queue_raises_full(mpmod, closing):
@@ -140,14 +140,14 @@ def test_put_on_full_queue_raises_full(mpmod, closing):
 def test_blocked_put_proceeds_when_a_get_frees_a_slot(mpmod, closing):
     q = mpmod.Queue(1)
     closing(q)
-    q.put("first")
-    t, out = in_thread(q.put, "second", True, TIMEOUT)
+    q.put('first')
+    t, out = in_thread(q.put, 'second', True, TIMEOUT)
     t.join(0.2)
-    assert t.is_alive(), "put on a full queue returned at once"
-    assert q.get(timeout=TIMEOUT) == "first"
+    assert t.is_alive(), 'put on a full queue returned at once'
+    assert q.get(timeout=TIMEOUT) == 'first'
     t.join(TIMEOUT)
     assert not t.is_alive() and out == [None]
-    assert q.get(timeout=TIMEOUT) == "second"
+    assert q.get(timeout=TIMEOUT) == 'second'
 
 
 def test_qsize_and_empty_after_a_synchronising_step(mpmod, closing):
@@ -155,33 +155,33 @@ def test_qsize_and_empty_after_a_synchronising_step(mpmod, closing):
     closing(q)
     assert q.empty() is True
     assert q.qsize() == 0
-    for x in "abc":
+    for x in 'abc':
         q.put(x)
     assert q.qsize() == 3  # counted by put itself
     wait_until(lambda: not q.empty())  # the feeder has written the first one
-    assert q.get(timeout=TIMEOUT) == "a"
+    assert q.get(timeout=TIMEOUT) == 'a'
     assert q.qsize() == 2
-    assert q.get(timeout=TIMEOUT) == "b"
-    assert q.get(timeout=TIMEOUT) == "c"
+    assert q.get(timeout=TIMEOUT) == 'b'
+    assert q.get(timeout=TIMEOUT) == 'c'
     assert q.qsize() == 0
     assert q.empty() is True
 
 
-@pytest.mark.parametrize("kind", ["Queue", "JoinableQueue"])
+@pytest.mark.parametrize('kind', ['Queue', 'JoinableQueue'])
 def test_qsize_counts_items_put_here_and_by_a_child(mp, kind, closing):
     # JoinableQueue.put once was a copy of Queue.put that missed the counter:
     # qsize() said 0 with three items in the queue.
     q = getattr(mp, kind)()
     closing(q)
-    for x in "abc":
+    for x in 'abc':
         q.put(x)
     assert q.qsize() == 3  # counted by put itself
     finish(start(mp, qt.put_range, q, 2))  # the child has flushed and exited
     assert q.qsize() == 5
-    assert q.get(timeout=TIMEOUT) == "a"
+    assert q.get(timeout=TIMEOUT) == 'a'
     assert q.qsize() == 4
     got = sorted(str(q.get(timeout=TIMEOUT)) for _ in range(4))
-    assert got == ["0", "1", "b", "c"]
+    assert got == ['0', '1', 'b', 'c']
     assert q.qsize() == 0
 
 # -- close / join_thread / cancel_join_thread -------------------------------------------
@@ -214,7 +214,7 @@ def test_join_thread_before_close_fails_an_assertion(mpmod, closing):
     q = mpmod.Queue()
     closing(q)
     q.put(1)
-    with pytest.raises(AssertionError, match=r"^Queue <.*> not closed$"):
+    with pytest.raises(AssertionError, match=r'^Queue <.*> not closed$'):
         q.join_thread()
     assert q.get(timeout=TIMEOUT) == 1
 
@@ -223,9 +223,9 @@ def test_cancel_join_thread_keeps_the_queue_usable(mpmod, closing):
     q = mpmod.Queue()
     closing(q)
     q.cancel_join_thread()
-    q.put("x")
+    q.put('x')
     q.cancel_join_thread()  # also after the feeder started; twice is harmless
-    assert q.get(timeout=TIMEOUT) == "x"
+    assert q.get(timeout=TIMEOUT) == 'x'
 
 
 def test_unpicklable_item_is_reported_and_the_queue_goes_on(mpmod, closing, capfd):
@@ -238,7 +238,7 @@ def test_unpicklable_item_is_reported_and_the_queue_goes_on(mpmod, closing, capf
     assert q.get(timeout=TIMEOUT) == 1
     assert q.get(timeout=TIMEOUT) == 2
     err = capfd.readouterr().err
-    assert "Traceback (most recent call last)" in err
+    assert 'Traceback (most recent call last)' in err
     assert "TypeError: cannot pickle '_thread.lock' object" in err
     assert q.qsize() == 0
     assert q.empty() is True
@@ -247,32 +247,32 @@ def test_unpicklable_item_is_reported_and_the_queue_goes_on(mpmod, closing, capf
 # -- pickling rules ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["Queue", "SimpleQueue", "JoinableQueue"])
+@pytest.mark.parametrize('kind', ['Queue', 'SimpleQueue', 'JoinableQueue'])
 def test_pickling_a_queue_outside_process_creation(mpmod, kind, closing):
     q = getattr(mpmod, kind)()
     closing(q)
-    with pytest.raises(RuntimeError, match=f"^{kind} {INHERITANCE}$"):
+    with pytest.raises(RuntimeError, match=f'^{kind} {INHERITANCE}$'):
         pickle.dumps(q)
     a, b = mpmod.Pipe()
     try:
-        with pytest.raises(RuntimeError, match=f"^{kind} {INHERITANCE}$"):
+        with pytest.raises(RuntimeError, match=f'^{kind} {INHERITANCE}$'):
             a.send(q)
     finally:
         a.close()
         b.close()
 
 
-@pytest.mark.parametrize("kind", ["Queue", "SimpleQueue", "JoinableQueue"])
+@pytest.mark.parametrize('kind', ['Queue', 'SimpleQueue', 'JoinableQueue'])
 def test_queue_repr(mpmod, kind, closing):
     q = getattr(mpmod, kind)()
     closing(q)
-    text = re.sub(r"0x[0-9a-fA-F]+", "0xADDR", repr(q))
-    assert text == f"<{mpmod.__name__}.queues.{kind} object at 0xADDR>"
+    text = re.sub(r'0x[0-9a-fA-F]+', '0xADDR', repr(q))
+    assert text == f'<{mpmod.__name__}.queues.{kind} object at 0xADDR>'
 
 
 def test_queue_classes_on_contexts_and_module(mpmod, closing):
-    for maker in (mpmod, mpmod.get_context("fork"), mpmod.get_context("spawn")):
-        for kind in ("Queue", "SimpleQueue", "JoinableQueue"):
+    for maker in (mpmod, mpmod.get_context('fork'), mpmod.get_context('spawn')):
+        for kind in ('Queue', 'SimpleQueue', 'JoinableQueue'):
             q = getattr(maker, kind)()
             closing(q)
             assert type(q).__name__ == kind
@@ -303,7 +303,7 @@ def test_join_before_get_deadlocks_until_the_items_are_read(mp, closing):
     n = 4
     p = start(mp, qt.put_big_then_signal, q, n, done)
     try:
-        assert done.wait(TIMEOUT), "the child never finished putting"
+        assert done.wait(TIMEOUT), 'the child never finished putting'
         # its target has returned, but its exit waits for the feeder, which
         # waits for a reader: the documented deadlock, bounded by a timeout
         p.join(0.5)
@@ -334,9 +334,9 @@ def test_cancel_join_thread_lets_the_child_exit_without_flushing(mp):
 
 
 def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, closing, capfd):
-    if impl_name == "stdlib":
-        pytest.skip("known stdlib hang: get() waits forever for the rest of the "
-                    "message, and the write lock died with the producer")
+    if impl_name == 'stdlib':
+        pytest.skip('known stdlib hang: get() waits forever for the rest of the '
+                    'message, and the write lock died with the producer')
     q = mp.Queue(maxsize=3)
     closing(q)
     p = start(mp, qt.put_huge_and_wait, q, 1 << 20)
@@ -346,7 +346,7 @@ def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, cl
     other = start(mp, qt.put_range, q, 3)
     assert [q.get(timeout=TIMEOUT) for _ in range(3)] == [0, 1, 2]
     finish(other)
-    assert "died while writing a message" in capfd.readouterr().err
+    assert 'died while writing a message' in capfd.readouterr().err
     # the cut message's slot came back: maxsize items fit again
     for i in range(3):
         q.put(i, timeout=TIMEOUT)
@@ -355,10 +355,10 @@ def test_a_producer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, cl
         q.get(timeout=0.2)
 
 
-@pytest.mark.parametrize("maxsize", [3, 0])
+@pytest.mark.parametrize('maxsize', [3, 0])
 def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, maxsize,
                                                                closing, capfd):
-    if impl_name == "stdlib":
+    if impl_name == 'stdlib':
         pytest.skip("known stdlib failure: the rest of the dead reader's message "
                     "is read as a header, and the read lock died with it")
     q = mp.Queue(maxsize=maxsize)
@@ -374,9 +374,9 @@ def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, ma
         consumer.join(TIMEOUT)
     finally:
         os.kill(producer.pid, signal.SIGCONT)
-    q.put("after")
-    assert q.get(timeout=TIMEOUT) == "after"
-    assert "died while reading a message" in capfd.readouterr().err
+    q.put('after')
+    assert q.get(timeout=TIMEOUT) == 'after'
+    assert 'died while reading a message' in capfd.readouterr().err
     producer.kill()
     producer.join(TIMEOUT)
     for i in range(3):                      # the dropped item's slot came back
@@ -385,19 +385,19 @@ def test_a_consumer_killed_mid_message_does_not_stop_the_queue(mp, impl_name, ma
     assert q.qsize() == 0                   # the dropped item is not counted
 
 
-@pytest.mark.parametrize("which", ["_rlock", "_wlock"])
+@pytest.mark.parametrize('which', ['_rlock', '_wlock'])
 def test_a_lock_lost_before_its_note_is_given_back(mp, impl_name, which, closing):
     # teachmp's own repair (internals): a process killed between taking a
     # queue lock and noting it leaves the lock held by nobody.  The stdlib
     # has no note; its queue would stay stuck.
-    if impl_name == "stdlib":
-        pytest.skip("teachmp internals: the stdlib has no lock notes")
+    if impl_name == 'stdlib':
+        pytest.skip('teachmp internals: the stdlib has no lock notes')
     q = mp.Queue()
     closing(q)
     finish(start(mp, qt.take_lock_without_note, q, which))
     assert getattr(q, which).lock._get_value() == 0     # the token is gone
-    q.put("after")
-    assert q.get(timeout=TIMEOUT) == "after"
+    q.put('after')
+    assert q.get(timeout=TIMEOUT) == 'after'
 
 
 def test_queues_both_ways_with_a_child(mp, closing):
@@ -421,10 +421,10 @@ def test_simple_queue_in_one_process(mpmod):
     q = mpmod.SimpleQueue()
     assert q.empty() is True
     q.put(1)
-    q.put("a")
+    q.put('a')
     assert q.empty() is False  # put writes directly: no feeder thread
     assert q.get() == 1
-    assert q.get() == "a"
+    assert q.get() == 'a'
     assert q.empty() is True
     # an unpicklable item fails in put itself and leaves the queue usable
     with pytest.raises(TypeError, match="cannot pickle '_thread.lock' object"):
@@ -435,7 +435,7 @@ def test_simple_queue_in_one_process(mpmod):
     q.close()
     q.close()
     for call in (lambda: q.get(), lambda: q.put(3), lambda: q.empty()):
-        with pytest.raises(OSError, match="handle is closed"):
+        with pytest.raises(OSError, match='handle is closed'):
             call()
 
 
@@ -449,9 +449,9 @@ def test_simple_queue_with_a_child(mp):
         got = []
         t, out = in_thread(lambda: [outq.get() for _ in range(10)])
         t.join(TIMEOUT)
-        assert not t.is_alive(), "SimpleQueue.get did not return"
+        assert not t.is_alive(), 'SimpleQueue.get did not return'
         got = out[0]
-        assert got == [("echo", x) for x in range(10)]
+        assert got == [('echo', x) for x in range(10)]
         finish(p)
     finally:
         if p.is_alive():
@@ -467,12 +467,12 @@ def test_simple_queue_with_a_child(mp):
 def test_task_done_too_many_times(mpmod, closing):
     q = mpmod.JoinableQueue()
     closing(q)
-    with pytest.raises(ValueError, match=r"^task_done\(\) called too many times$"):
+    with pytest.raises(ValueError, match=r'^task_done\(\) called too many times$'):
         q.task_done()
-    q.put("job")
-    assert q.get(timeout=TIMEOUT) == "job"
+    q.put('job')
+    assert q.get(timeout=TIMEOUT) == 'job'
     q.task_done()
-    with pytest.raises(ValueError, match=r"^task_done\(\) called too many times$"):
+    with pytest.raises(ValueError, match=r'^task_done\(\) called too many times$'):
         q.task_done()
     t, out = in_thread(q.join)  # nothing unfinished: returns at once
     t.join(TIMEOUT)
@@ -488,14 +488,14 @@ def test_joinable_queue_join_waits_for_task_done_in_a_child(mp, closing):
         jq.put(x)
     joiner, out = in_thread(jq.join)
     joiner.join(0.2)
-    assert joiner.is_alive(), "join returned with unfinished tasks"
+    assert joiner.is_alive(), 'join returned with unfinished tasks'
     p = start(mp, qt.joinable_consumer, jq, outq, n)
     joiner.join(TIMEOUT)
-    assert not joiner.is_alive(), "join did not return after every task_done"
+    assert not joiner.is_alive(), 'join did not return after every task_done'
     assert out == [None]
     assert [outq.get(timeout=TIMEOUT) for _ in range(n)] == list(range(n))
     finish(p)
-    with pytest.raises(ValueError, match="called too many times"):
+    with pytest.raises(ValueError, match='called too many times'):
         jq.task_done()
 
 

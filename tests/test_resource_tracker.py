@@ -21,10 +21,10 @@ from impls import IMPLS, START_METHODS
 from support import TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
-SHM = Path("/dev/shm")
+SHM = Path('/dev/shm')
 HAS_TRACK = sys.version_info >= (3, 13)
 
-pytestmark = pytest.mark.skipif(not SHM.is_dir(), reason="needs /dev/shm")
+pytestmark = pytest.mark.skipif(not SHM.is_dir(), reason='needs /dev/shm')
 
 PROGRAM = textwrap.dedent("""
     import os, signal, sys, time
@@ -58,7 +58,7 @@ PROGRAM = textwrap.dedent("""
 
 
 def run(tmp_path, impl, method, who, track, end):
-    script = tmp_path / "prog.py"
+    script = tmp_path / 'prog.py'
     script.write_text(PROGRAM)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
@@ -70,7 +70,7 @@ def run(tmp_path, impl, method, who, track, end):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        pytest.fail("the program hung")
+        pytest.fail('the program hung')
     return out.strip(), err, proc.pid
 
 
@@ -80,19 +80,19 @@ def wait_gone(name, session):
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline and _session_alive(session):
         time.sleep(0.05)
-    assert not _session_alive(session), "a process of the program outlived it"
+    assert not _session_alive(session), 'a process of the program outlived it'
     return (SHM / name).exists()
 
 
 def _session_alive(sid):
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir('/proc'):
         if entry.isdigit():
             try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
+                stat = Path(f'/proc/{entry}/stat').read_text()
             except OSError:
                 continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[3]) == sid and fields[0] != "Z":
+            fields = stat.rsplit(')', 1)[1].split()
+            if int(fields[3]) == sid and fields[0] != 'Z':
                 return True
     return False
 
@@ -104,37 +104,37 @@ def cleanup(name):
         pass
 
 
-@pytest.mark.parametrize("impl", list(IMPLS))
-@pytest.mark.parametrize("method", START_METHODS)
-@pytest.mark.parametrize("who", ["parent", "child"])
+@pytest.mark.parametrize('impl', list(IMPLS))
+@pytest.mark.parametrize('method', START_METHODS)
+@pytest.mark.parametrize('who', ['parent', 'child'])
 def test_killed_program_leaves_no_tracked_block(tmp_path, impl, method, who):
-    name, err, sid = run(tmp_path, impl, method, who, "default", "killed")
-    assert name.startswith("psm_"), err
+    name, err, sid = run(tmp_path, impl, method, who, 'default', 'killed')
+    assert name.startswith('psm_'), err
     try:
         assert not wait_gone(name, sid), (
-            "the tracked block survived the program:\n" + err)
+            'the tracked block survived the program:\n' + err)
     finally:
         cleanup(name)
 
 
-@pytest.mark.parametrize("impl", list(IMPLS))
+@pytest.mark.parametrize('impl', list(IMPLS))
 def test_the_tracker_warns_and_cleans_up_after_a_normal_exit(tmp_path, impl):
     # The program ends without unlinking.  The tracker inherited the
     # program's stderr, so communicate() returns only once the tracker has
     # finished: its warning is in what we read.
-    name, err, sid = run(tmp_path, impl, "fork", "parent", "default", "exit")
+    name, err, sid = run(tmp_path, impl, 'fork', 'parent', 'default', 'exit')
     try:
         assert not wait_gone(name, sid)
     finally:
         cleanup(name)
-    assert ("resource_tracker: There appear to be 1 leaked shared_memory "
-            "objects to clean up at shutdown") in err
+    assert ('resource_tracker: There appear to be 1 leaked shared_memory '
+            'objects to clean up at shutdown') in err
     if HAS_TRACK:
         assert name in err      # 3.13 lists the names
 
 
-@pytest.mark.parametrize("impl", list(IMPLS))
-@pytest.mark.parametrize("method", START_METHODS)
+@pytest.mark.parametrize('impl', list(IMPLS))
+@pytest.mark.parametrize('method', START_METHODS)
 def test_block_made_by_a_child_lives_until_the_program_ends(tmp_path, impl, method):
     # A spawn or forkserver launch starts the program's tracker first and
     # hands it to the child: one tracker for the tree, so a child that made
@@ -142,8 +142,8 @@ def test_block_made_by_a_child_lives_until_the_program_ends(tmp_path, impl, meth
     # still runs.  A forked child inherits only a tracker that already
     # exists; here none does, so the child starts its own, which cleans up
     # when the child ends.
-    expected = "False" if method == "fork" else "True"
-    out, err, sid = run(tmp_path, impl, method, "child", "default", "check")
+    expected = 'False' if method == 'fork' else 'True'
+    out, err, sid = run(tmp_path, impl, method, 'child', 'default', 'check')
     name, exists = out.split()
     try:
         assert exists == expected, err
@@ -153,22 +153,22 @@ def test_block_made_by_a_child_lives_until_the_program_ends(tmp_path, impl, meth
             time.sleep(0.05)
         gone = not (SHM / name).exists()
         cleanup(name)
-    assert gone, "the tracker did not clean up after the program"
+    assert gone, 'the tracker did not clean up after the program'
 
 
-@pytest.mark.skipif(not HAS_TRACK, reason="track= is new in Python 3.13")
-@pytest.mark.parametrize("impl", list(IMPLS))
+@pytest.mark.skipif(not HAS_TRACK, reason='track= is new in Python 3.13')
+@pytest.mark.parametrize('impl', list(IMPLS))
 def test_untracked_block_stays(tmp_path, impl):
-    name, err, sid = run(tmp_path, impl, "fork", "parent", "off", "killed")
+    name, err, sid = run(tmp_path, impl, 'fork', 'parent', 'off', 'killed')
     try:
-        assert wait_gone(name, sid), "an untracked block was unlinked:\n" + err
+        assert wait_gone(name, sid), 'an untracked block was unlinked:\n' + err
     finally:
         cleanup(name)
 
 
-@pytest.mark.skipif(HAS_TRACK, reason="track= exists from Python 3.13")
-@pytest.mark.parametrize("impl", list(IMPLS))
+@pytest.mark.skipif(HAS_TRACK, reason='track= exists from Python 3.13')
+@pytest.mark.parametrize('impl', list(IMPLS))
 def test_no_track_parameter_before_313(impl):
-    shared_memory = __import__(IMPLS[impl] + ".shared_memory", fromlist=["x"])
-    with pytest.raises(TypeError, match="track"):
+    shared_memory = __import__(IMPLS[impl] + '.shared_memory', fromlist=['x'])
+    with pytest.raises(TypeError, match='track'):
         shared_memory.SharedMemory(create=True, size=8, track=False)

@@ -24,7 +24,7 @@ from support import TIMEOUT, recv
 
 
 def shm_module(mod):
-    return importlib.import_module(mod.__name__ + ".shared_memory")
+    return importlib.import_module(mod.__name__ + '.shared_memory')
 
 
 # the names this process made: in a parallel run (make test) other workers
@@ -33,7 +33,7 @@ _MADE_HERE = set()
 
 
 def fresh_name():
-    name = "tmtest_" + secrets.token_hex(6)
+    name = 'tmtest_' + secrets.token_hex(6)
     _MADE_HERE.add(name)
     return name
 
@@ -49,22 +49,22 @@ def shared_memory(mpmod):
 def test_create_attach_close_unlink(shared_memory):
     shm = shared_memory.SharedMemory(create=True, size=100)
     try:
-        assert isinstance(shm.name, str) and not shm.name.startswith("/")
+        assert isinstance(shm.name, str) and not shm.name.startswith('/')
         assert shm.size == 100
         assert isinstance(shm.buf, memoryview) and len(shm.buf) == 100
-        assert bytes(shm.buf[:4]) == b"\x00" * 4  # new memory reads as zero
-        shm.buf[:5] = b"hello"
+        assert bytes(shm.buf[:4]) == b'\x00' * 4  # new memory reads as zero
+        shm.buf[:5] = b'hello'
         other = shared_memory.SharedMemory(shm.name)  # attach by name
         try:
             assert other.name == shm.name and other.size == 100
-            assert bytes(other.buf[:5]) == b"hello"
-            other.buf[5:11] = b" world"
-            assert bytes(shm.buf[:11]) == b"hello world"
+            assert bytes(other.buf[:5]) == b'hello'
+            other.buf[5:11] = b' world'
+            assert bytes(shm.buf[:11]) == b'hello world'
         finally:
             other.close()
         assert other.buf is None
         other.close()  # closing twice is harmless
-        assert bytes(shm.buf[:11]) == b"hello world"  # still there for us
+        assert bytes(shm.buf[:11]) == b'hello world'  # still there for us
     finally:
         shm.close()
         shm.unlink()
@@ -77,7 +77,7 @@ def test_named_create_and_repr(shared_memory):
     shm = shared_memory.SharedMemory(name, create=True, size=16)
     try:
         assert shm.name == name
-        assert repr(shm) == f"SharedMemory({name!r}, size=16)"
+        assert repr(shm) == f'SharedMemory({name!r}, size=16)'
         # an attach ignores the size argument: the block's own size wins
         other = shared_memory.SharedMemory(name, size=4)
         assert other.size == 16
@@ -100,7 +100,7 @@ def test_errors(shared_memory):
         shared_memory.SharedMemory()
     with pytest.raises(ValueError, match="'name' can only be None if create=True"):
         shared_memory.SharedMemory(None, create=False, size=10)
-    with pytest.raises(ValueError, match="different from zero"):
+    with pytest.raises(ValueError, match='different from zero'):
         shared_memory.SharedMemory(create=True)
     shm = shared_memory.SharedMemory(name, create=True, size=8)
     try:
@@ -129,14 +129,14 @@ def test_block_written_by_child(mp, impl):
     shm = shared_memory.SharedMemory(create=True, size=64)
     a, b = mp.Pipe()
     try:
-        shm.buf[:3] = b"abc"
+        shm.buf[:3] = b'abc'
         p = mp.Process(target=st.write_shm_by_name,
-                       args=(impl.__name__, shm.name, b"from the child", b))
+                       args=(impl.__name__, shm.name, b'from the child', b))
         p.start()
-        assert recv(a) == (b"abc" + b"\x00" * 11, 64)
+        assert recv(a) == (b'abc' + b'\x00' * 11, 64)
         p.join(TIMEOUT)
         assert p.exitcode == 0
-        assert bytes(shm.buf[:14]) == b"from the child"
+        assert bytes(shm.buf[:14]) == b'from the child'
     finally:
         a.close()
         b.close()
@@ -149,12 +149,12 @@ def test_block_passed_as_argument(mp, impl):
     shm = shared_memory.SharedMemory(create=True, size=32)
     a, b = mp.Pipe()
     try:
-        p = mp.Process(target=st.write_shm_object, args=(shm, b"passed", b))
+        p = mp.Process(target=st.write_shm_object, args=(shm, b'passed', b))
         p.start()
         assert recv(a) == shm.name
         p.join(TIMEOUT)
         assert p.exitcode == 0
-        assert bytes(shm.buf[:6]) == b"passed"
+        assert bytes(shm.buf[:6]) == b'passed'
     finally:
         a.close()
         b.close()
@@ -168,7 +168,7 @@ def test_block_outlives_its_creator(mp, impl):
     a, b = mp.Pipe()
     try:
         p = mp.Process(target=st.create_shm_and_exit,
-                       args=(impl.__name__, name, b"still here", b))
+                       args=(impl.__name__, name, b'still here', b))
         p.start()
         assert recv(a) == name
         p.join(TIMEOUT)
@@ -178,7 +178,7 @@ def test_block_outlives_its_creator(mp, impl):
         b.close()
     shm = shared_memory.SharedMemory(name)  # the creator is gone
     try:
-        assert bytes(shm.buf[:10]) == b"still here"
+        assert bytes(shm.buf[:10]) == b'still here'
         assert shm.size == 10
     finally:
         shm.close()
@@ -188,19 +188,19 @@ def test_block_outlives_its_creator(mp, impl):
 # -- the same block from teachmp and the stdlib ------------------------------------------
 
 
-@pytest.mark.parametrize("named", [False, True], ids=["random-name", "given-name"])
+@pytest.mark.parametrize('named', [False, True], ids=['random-name', 'given-name'])
 def test_teachmp_creates_stdlib_attaches(named):
     name = fresh_name() if named else None
     size = 1000 if named else 4096  # a size that is not whole pages, too
     mine = tm_shm.SharedMemory(name, create=True, size=size)
     try:
-        mine.buf[:7] = b"teachmp"
+        mine.buf[:7] = b'teachmp'
         theirs = std_shm.SharedMemory(mine.name)
         try:
             assert theirs.size == mine.size == size
-            assert bytes(theirs.buf[:7]) == b"teachmp"
-            theirs.buf[7:14] = b"+stdlib"
-            assert bytes(mine.buf[:14]) == b"teachmp+stdlib"
+            assert bytes(theirs.buf[:7]) == b'teachmp'
+            theirs.buf[7:14] = b'+stdlib'
+            assert bytes(mine.buf[:14]) == b'teachmp+stdlib'
         finally:
             theirs.close()
             theirs.unlink()  # the stdlib registered the name: it unlinks
@@ -210,21 +210,21 @@ def test_teachmp_creates_stdlib_attaches(named):
         tm_shm.SharedMemory(mine.name)
 
 
-@pytest.mark.parametrize("named", [False, True], ids=["random-name", "given-name"])
+@pytest.mark.parametrize('named', [False, True], ids=['random-name', 'given-name'])
 def test_stdlib_creates_teachmp_attaches(named):
     name = fresh_name() if named else None
     size = 1000 if named else 4096
     theirs = std_shm.SharedMemory(name, create=True, size=size)
     try:
-        theirs.buf[:6] = b"stdlib"
+        theirs.buf[:6] = b'stdlib'
         mine = tm_shm.SharedMemory(theirs.name)
         try:
             assert mine.name == theirs.name and mine.size == theirs.size == size
-            assert bytes(mine.buf[:6]) == b"stdlib"
-            mine.buf[6:14] = b"+teachmp"
+            assert bytes(mine.buf[:6]) == b'stdlib'
+            mine.buf[6:14] = b'+teachmp'
         finally:
             mine.close()
-        assert bytes(theirs.buf[:14]) == b"stdlib+teachmp"
+        assert bytes(theirs.buf[:14]) == b'stdlib+teachmp'
         # the name is taken for teachmp as well
         with pytest.raises(FileExistsError):
             tm_shm.SharedMemory(theirs.name, create=True, size=8)
@@ -246,7 +246,7 @@ def test_teachmp_unlink_seen_by_stdlib():
 # -- ShareableList ------------------------------------------------------------------------
 
 
-ITEMS = [1, 2.5, True, None, "abc", b"xy", -7]
+ITEMS = [1, 2.5, True, None, 'abc', b'xy', -7]
 
 
 @pytest.fixture
@@ -262,15 +262,15 @@ def test_shareable_list_reads(shareable):
     assert len(sl) == 7
     assert list(sl) == ITEMS
     assert [type(x) for x in sl] == [type(x) for x in ITEMS]
-    assert sl[-1] == -7 and sl[4] == "abc"
+    assert sl[-1] == -7 and sl[4] == 'abc'
     with pytest.raises(IndexError):
         sl[7]
     assert sl.count(True) == 2  # 1 == True, as in a list
-    assert sl.count(2.5) == 1 and sl.count("zzz") == 0
-    assert sl.index("abc") == 4
-    with pytest.raises(ValueError, match="not in this container"):
+    assert sl.count(2.5) == 1 and sl.count('zzz') == 0
+    assert sl.index('abc') == 4
+    with pytest.raises(ValueError, match='not in this container'):
         sl.index(99)
-    assert repr(sl) == f"ShareableList({ITEMS!r}, name={sl.shm.name!r})"
+    assert repr(sl) == f'ShareableList({ITEMS!r}, name={sl.shm.name!r})'
     assert sl.shm.size > 0
 
 
@@ -278,37 +278,37 @@ def test_shareable_list_writes(shareable):
     sl = shareable
     sl[0] = 42
     sl[1] = 3.75
-    sl[4] = "z"
-    sl[5] = b"12345678"  # bytes and str get at least 8 bytes of room
-    assert list(sl) == [42, 3.75, True, None, "z", b"12345678", -7]
-    sl[4] = "abcdefgh"
-    assert sl[4] == "abcdefgh"
-    with pytest.raises(ValueError, match="exceeds available storage"):
-        sl[4] = "abcdefghi"
-    with pytest.raises(ValueError, match="exceeds available storage"):
-        sl[5] = b"123456789"
+    sl[4] = 'z'
+    sl[5] = b'12345678'  # bytes and str get at least 8 bytes of room
+    assert list(sl) == [42, 3.75, True, None, 'z', b'12345678', -7]
+    sl[4] = 'abcdefgh'
+    assert sl[4] == 'abcdefgh'
+    with pytest.raises(ValueError, match='exceeds available storage'):
+        sl[4] = 'abcdefghi'
+    with pytest.raises(ValueError, match='exceeds available storage'):
+        sl[5] = b'123456789'
     with pytest.raises(IndexError):
         sl[7] = 1
-    assert list(sl) == [42, 3.75, True, None, "abcdefgh", b"12345678", -7]
+    assert list(sl) == [42, 3.75, True, None, 'abcdefgh', b'12345678', -7]
 
 
 def test_shareable_list_item_changes_type(shareable):
     # a slot takes a value of another type if it fits in the slot
     sl = shareable
-    sl[0] = "str"
+    sl[0] = 'str'
     sl[6] = 1.5
-    assert list(sl) == ["str", 2.5, True, None, "abc", b"xy", 1.5]
+    assert list(sl) == ['str', 2.5, True, None, 'abc', b'xy', 1.5]
 
 
 def test_shareable_list_utf8_room(shared_memory):
     # room is counted in UTF-8 bytes, rounded up to 8
-    sl = shared_memory.ShareableList(["\u00e9\u00e9\u00e9", "abc"])  # 6 bytes
+    sl = shared_memory.ShareableList(['\u00e9\u00e9\u00e9', 'abc'])  # 6 bytes
     try:
-        sl[0] = "\u00e9\u00e9\u00e9\u00e9"  # 8 bytes: fits
-        assert sl[0] == "\u00e9\u00e9\u00e9\u00e9"
-        with pytest.raises(ValueError, match="exceeds available storage"):
-            sl[0] = "\u00e9\u00e9\u00e9\u00e9\u00e9"  # 10 bytes
-        assert list(sl) == ["\u00e9\u00e9\u00e9\u00e9", "abc"]
+        sl[0] = '\u00e9\u00e9\u00e9\u00e9'  # 8 bytes: fits
+        assert sl[0] == '\u00e9\u00e9\u00e9\u00e9'
+        with pytest.raises(ValueError, match='exceeds available storage'):
+            sl[0] = '\u00e9\u00e9\u00e9\u00e9\u00e9'  # 10 bytes
+        assert list(sl) == ['\u00e9\u00e9\u00e9\u00e9', 'abc']
     finally:
         sl.shm.close()
         sl.shm.unlink()
@@ -334,16 +334,16 @@ def test_shareable_list_empty(shared_memory):
 
 
 def test_shareable_list_in_child(mp, impl):
-    sl = shm_module(impl).ShareableList(["old", 1])
+    sl = shm_module(impl).ShareableList(['old', 1])
     a, b = mp.Pipe()
     try:
         p = mp.Process(target=st.set_shareable_item,
-                       args=(impl.__name__, sl.shm.name, 0, "new", b))
+                       args=(impl.__name__, sl.shm.name, 0, 'new', b))
         p.start()
-        assert recv(a) == ["new", 1]
+        assert recv(a) == ['new', 1]
         p.join(TIMEOUT)
         assert p.exitcode == 0
-        assert list(sl) == ["new", 1]
+        assert list(sl) == ['new', 1]
     finally:
         a.close()
         b.close()
@@ -353,9 +353,9 @@ def test_shareable_list_in_child(mp, impl):
 
 def test_nothing_left_in_dev_shm():
     # after all of the above, no test block remains (Linux)
-    if not os.path.isdir("/dev/shm"):
-        pytest.skip("no /dev/shm")
-    left = [n for n in os.listdir("/dev/shm") if n.startswith("tmtest_") and n in _MADE_HERE]
+    if not os.path.isdir('/dev/shm'):
+        pytest.skip('no /dev/shm')
+    left = [n for n in os.listdir('/dev/shm') if n.startswith('tmtest_') and n in _MADE_HERE]
     assert left == []
 
 
@@ -369,15 +369,15 @@ def test_pickled_by_name(shared_memory):
         try:
             assert type(other) is type(shm)
             assert (other.name, other.size) == (shm.name, 16)
-            other.buf[:2] = b"ok"
-            assert bytes(shm.buf[:2]) == b"ok"
+            other.buf[:2] = b'ok'
+            assert bytes(shm.buf[:2]) == b'ok'
         finally:
             other.close()
-        sl = shared_memory.ShareableList([1, "a"])
+        sl = shared_memory.ShareableList([1, 'a'])
         try:
             copy = pickle.loads(pickle.dumps(sl))
             try:
-                assert list(copy) == [1, "a"] and copy.shm.name == sl.shm.name
+                assert list(copy) == [1, 'a'] and copy.shm.name == sl.shm.name
                 copy[0] = 2
                 assert sl[0] == 2
             finally:

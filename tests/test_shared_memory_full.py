@@ -31,7 +31,7 @@ ROOT = os.path.dirname(HERE)
 pytestmark = pytest.mark.skipif(isolation.why_not() is not None,
                                 reason=str(isolation.why_not()))
 
-_PRELUDE = r'''
+_PRELUDE = r"""
 import errno, importlib, json, os, sys
 sys.path.insert(0, %(tests)r)
 import isolation
@@ -45,9 +45,9 @@ def segments():
     return sorted(os.listdir('/dev/shm'))
 def fds_left():
     return sorted(set(os.listdir('/proc/self/fd')) - fds_before)
-'''
+"""
 
-TOO_BIG = _PRELUDE + r'''
+TOO_BIG = _PRELUDE + r"""
 shm = importlib.import_module(%(impl)r + '.shared_memory')
 try:
     seg = shm.SharedMemory(create=True, size=4 << 20)
@@ -64,9 +64,9 @@ seg.buf[:] = b'x' * seg.size
 out['after'] = bytes(seg.buf[-3:]).decode()
 seg.close(); seg.unlink()
 print(json.dumps(out))
-'''
+"""
 
-FILLED = _PRELUDE + r'''
+FILLED = _PRELUDE + r"""
 # fill the small /dev/shm to the last byte with a file of our own
 fd = os.open('/dev/shm/filler', os.O_WRONLY | os.O_CREAT, 0o600)
 try:
@@ -92,7 +92,7 @@ p.start(); p.join(10)
 out.update(exitcode=p.exitcode, value=val.value)
 os.unlink('/dev/shm/filler')
 print(json.dumps(out))
-'''
+"""
 
 
 def _run(template, impl):
@@ -139,7 +139,7 @@ def test_raw_value_and_array_do_not_need_dev_shm(impl):
 @pytest.mark.parametrize('impl', [
     'teachmp',
     pytest.param('stdlib', marks=pytest.mark.xfail(
-        strict=True, reason='the stdlib\'s lock is a named POSIX semaphore, a file '
+        strict=True, reason="the stdlib's lock is a named POSIX semaphore, a file "
                             'in /dev/shm: sem_open fails with ENOSPC')),
 ])
 def test_locked_value_on_a_full_dev_shm(impl):

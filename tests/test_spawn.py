@@ -22,28 +22,28 @@ import pytest
 import targets
 from support import normalise
 
-HOWS = ["stdlib", "teachmp", "teachmp-run"]
+HOWS = ['stdlib', 'teachmp', 'teachmp-run']
 
 BOOTSTRAP_SENTENCE = (
-    "An attempt has been made to start a new process before the current "
-    "process has finished its bootstrapping phase."
+    'An attempt has been made to start a new process before the current '
+    'process has finished its bootstrapping phase.'
 )
 
 
 def run(how, *args, module=False):
     """Run a program (or ``-m module``) the way *how* says."""
     if module:
-        args = ("-m", *args)
-    if how == "stdlib":
-        return targets.run_python(list(args), impl_name="stdlib")
-    if how == "teachmp":
-        return targets.run_python(list(args), impl_name="teachmp")
-    return targets.run_python(["-m", "teachmp", "run", *args])
+        args = ('-m', *args)
+    if how == 'stdlib':
+        return targets.run_python(list(args), impl_name='stdlib')
+    if how == 'teachmp':
+        return targets.run_python(list(args), impl_name='teachmp')
+    return targets.run_python(['-m', 'teachmp', 'run', *args])
 
 
 @functools.lru_cache(maxsize=None)
 def stdlib_result(*args, module=False):
-    return run("stdlib", *args, module=module)
+    return run('stdlib', *args, module=module)
 
 
 def assert_same_as_stdlib(result, expected):
@@ -52,58 +52,58 @@ def assert_same_as_stdlib(result, expected):
         result.stderr
 
 
-@pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+@pytest.mark.parametrize('how', HOWS)
+@pytest.mark.parametrize('method', ['spawn', 'fork', 'forkserver'])
 def test_script_functions_reach_the_child(how, method):
-    result = run(how, "spawn_main.py", method)
-    expected = stdlib_result("spawn_main.py", method)
+    result = run(how, 'spawn_main.py', method)
+    expected = stdlib_result('spawn_main.py', method)
     assert_same_as_stdlib(result, expected)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    if method in ("spawn", "forkserver"):
+    if method in ('spawn', 'forkserver'):
         # the script is imported again, under another name, in the child
         # (forkserver: by the child, or once by the server that preloads it)
         assert lines[:2] == [
-            "module-level code runs as __main__",
-            "module-level code runs as __mp_main__",
+            'module-level code runs as __main__',
+            'module-level code runs as __mp_main__',
         ]
         assert "('__mp_main__', True, '__mp_main__', Payload([1, 2]), 'worker')" in lines[2]
     else:
-        assert lines[0] == "module-level code runs as __main__"
+        assert lines[0] == 'module-level code runs as __main__'
         # (the stdlib aliases __mp_main__ to __main__ in every process)
         assert "('__main__', True, '__main__', Payload([1, 2]), 'worker')" in lines[1]
-    assert lines[-1] == "exitcode 0"
+    assert lines[-1] == 'exitcode 0'
 
 
-@pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+@pytest.mark.parametrize('how', HOWS)
+@pytest.mark.parametrize('method', ['spawn', 'fork', 'forkserver'])
 def test_python_dash_m_package_module(how, method):
-    result = run(how, "mpkg.main", method, module=True)
-    expected = stdlib_result("mpkg.main", method, module=True)
+    result = run(how, 'mpkg.main', method, module=True)
+    expected = stdlib_result('mpkg.main', method, module=True)
     assert_same_as_stdlib(result, expected)
-    assert result.stdout.splitlines()[-1] == "exitcode 0"
+    assert result.stdout.splitlines()[-1] == 'exitcode 0'
 
 
-@pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+@pytest.mark.parametrize('how', HOWS)
+@pytest.mark.parametrize('method', ['spawn', 'forkserver'])
 def test_program_without_main_guard(how, method):
     """forkserver has spawn's rule: the script runs again before the child
     does (in the child, or in the server that preloads it)."""
-    result = run(how, "no_guard.py", method)
-    expected = stdlib_result("no_guard.py", method)
+    result = run(how, 'no_guard.py', method)
+    expected = stdlib_result('no_guard.py', method)
     assert_same_as_stdlib(result, expected)
     assert result.stdout.splitlines() == [
-        "top of module: __main__",
-        "top of module: __mp_main__",
-        "exitcode 1",
+        'top of module: __main__',
+        'top of module: __mp_main__',
+        'exitcode 1',
     ]
     # the child explains what went wrong, with the stdlib's words
     for err in (expected.stderr, result.stderr):
         squashed = targets.squash(err)
-        assert "RuntimeError" in squashed
+        assert 'RuntimeError' in squashed
         assert BOOTSTRAP_SENTENCE in squashed
         assert "if __name__ == '__main__':" in squashed
-        assert "hello from the child" not in result.stdout
+        assert 'hello from the child' not in result.stdout
 
 
 DASH_C_IMPORTABLE = """
@@ -133,25 +133,25 @@ if __name__ == '__main__':
 """
 
 
-@pytest.mark.parametrize("which", ["stdlib", "teachmp"])
+@pytest.mark.parametrize('which', ['stdlib', 'teachmp'])
 def test_python_dash_c_with_importable_target(which):
-    result = targets.run_python(["-c", DASH_C_IMPORTABLE], impl_name=which)
-    expected = targets.run_python(["-c", DASH_C_IMPORTABLE], impl_name="stdlib")
+    result = targets.run_python(['-c', DASH_C_IMPORTABLE], impl_name=which)
+    expected = targets.run_python(['-c', DASH_C_IMPORTABLE], impl_name='stdlib')
     assert_same_as_stdlib(result, expected)
-    assert result.stdout.splitlines() == ["(('from -c',), {})", "exitcode 0"]
+    assert result.stdout.splitlines() == ["(('from -c',), {})", 'exitcode 0']
 
 
-@pytest.mark.parametrize("which", ["stdlib", "teachmp"])
+@pytest.mark.parametrize('which', ['stdlib', 'teachmp'])
 def test_python_dash_c_with_function_defined_in_main(which):
     """``-c`` has no file to re-import: a function defined there cannot be
     found in the spawned child, which fails (exit code 1)."""
-    result = targets.run_python(["-c", DASH_C_LOCAL], impl_name=which)
-    expected = targets.run_python(["-c", DASH_C_LOCAL], impl_name="stdlib")
+    result = targets.run_python(['-c', DASH_C_LOCAL], impl_name=which)
+    expected = targets.run_python(['-c', DASH_C_LOCAL], impl_name='stdlib')
     assert_same_as_stdlib(result, expected)
-    assert result.stdout.splitlines() == ["exitcode 1"]
+    assert result.stdout.splitlines() == ['exitcode 1']
     last = result.stderr.strip().splitlines()[-1]
     expected_last = expected.stderr.strip().splitlines()[-1]
-    assert last.split(":")[0] == expected_last.split(":")[0] == "AttributeError"
+    assert last.split(':')[0] == expected_last.split(':')[0] == 'AttributeError'
     assert "'f'" in last
 
 
@@ -162,7 +162,7 @@ def test_child_gets_cwd_and_sys_path(mpmod):
     import os
     import sys
 
-    ctx = mpmod.get_context("spawn")
+    ctx = mpmod.get_context('spawn')
     a, b = ctx.Pipe()
     p = ctx.Process(target=targets.report_environment, args=(b,))
     p.start()
@@ -171,13 +171,13 @@ def test_child_gets_cwd_and_sys_path(mpmod):
     info = a.recv()
     p.join(20)
     a.close()
-    assert info["cwd"] == os.getcwd()
-    assert info["argv"] == sys.argv
+    assert info['cwd'] == os.getcwd()
+    assert info['argv'] == sys.argv
     for entry in sys.path:
         if entry:
-            assert entry in info["path"], entry
+            assert entry in info['path'], entry
     # a fresh interpreter: the test process's modules are not there
-    assert info["has_pytest"] is False
+    assert info['has_pytest'] is False
 
 
 def test_unpickling_error_in_the_child(mp, capfd):
@@ -188,9 +188,9 @@ def test_unpickling_error_in_the_child(mp, capfd):
     p.start()
     p.join(20)
     err = capfd.readouterr().err
-    if mp.get_start_method() in ("spawn", "forkserver"):
+    if mp.get_start_method() in ('spawn', 'forkserver'):
         assert p.exitcode == 1
-        assert "RuntimeError: cannot be rebuilt in the child" in err
+        assert 'RuntimeError: cannot be rebuilt in the child' in err
     else:
         assert p.exitcode == 0
 
@@ -206,15 +206,15 @@ def _local_function():
 
 
 UNPICKLABLE = {
-    "lambda-target": lambda: {"target": lambda: None},
-    "local-target": lambda: {"target": _local_function()},
-    "lock-argument": lambda: {"target": targets.noop, "args": (threading.Lock(),)},
-    "generator-kwarg": lambda: {"target": targets.noop, "kwargs": {"g": (i for i in ())}},
+    'lambda-target': lambda: {'target': lambda: None},
+    'local-target': lambda: {'target': _local_function()},
+    'lock-argument': lambda: {'target': targets.noop, 'args': (threading.Lock(),)},
+    'generator-kwarg': lambda: {'target': targets.noop, 'kwargs': {'g': (i for i in ())}},
 }
 
 
 def _start_error(mod, make_kwargs):
-    ctx = mod.get_context("spawn")
+    ctx = mod.get_context('spawn')
     p = ctx.Process(**make_kwargs())
     try:
         p.start()
@@ -224,10 +224,10 @@ def _start_error(mod, make_kwargs):
     return p, None
 
 
-@pytest.mark.parametrize("case", list(UNPICKLABLE))
+@pytest.mark.parametrize('case', list(UNPICKLABLE))
 def test_unpicklable_target_or_args(mpmod, case):
     _, std_exc = _start_error(multiprocessing, UNPICKLABLE[case])
-    assert std_exc is not None, "the stdlib accepted it"
+    assert std_exc is not None, 'the stdlib accepted it'
     p, exc = _start_error(mpmod, UNPICKLABLE[case])
     assert type(exc) is type(std_exc), (exc, std_exc)
     # nothing was started, nothing is left behind
@@ -240,7 +240,7 @@ def test_unpicklable_target_or_args(mpmod, case):
 
 def test_fork_does_not_pickle(mpmod):
     """The same objects are fine under fork (nothing is pickled)."""
-    ctx = mpmod.get_context("fork")
+    ctx = mpmod.get_context('fork')
     p = ctx.Process(target=lambda *args: None, args=(threading.Lock(),))
     p.start()
     p.join(20)

@@ -38,9 +38,9 @@ MAX_TASKS = 10
 POOL_PROCS = 4
 
 FORK_ONLY = pytest.mark.parametrize(
-    "_impl_method",
-    [pytest.param(("teachmp", "fork"), id="teachmp-fork"),
-     pytest.param(("stdlib", "fork"), id="stdlib-fork")],
+    '_impl_method',
+    [pytest.param(('teachmp', 'fork'), id='teachmp-fork'),
+     pytest.param(('stdlib', 'fork'), id='stdlib-fork')],
 )
 
 
@@ -131,23 +131,23 @@ def test_many_producers_two_consumers(mp):
             qq.join_thread()
     assert codes == [0] * (CONSUMERS + PRODUCERS)
 
-    assert sum(r[1] for r in reports) == PRODUCERS * ITEMS, "items lost or duplicated"
+    assert sum(r[1] for r in reports) == PRODUCERS * ITEMS, 'items lost or duplicated'
     for pid, received, disorder, _ in reports:
         assert disorder == [], (
             f"consumer {pid} saw a producer's items out of order "
             f"(producer, previous seq, seq): {disorder}")
     full = bytes([0xFF]) * (ITEMS // 8) + (
-        bytes([(1 << (ITEMS % 8)) - 1]) if ITEMS % 8 else b"")
+        bytes([(1 << (ITEMS % 8)) - 1]) if ITEMS % 8 else b'')
     for producer in range(PRODUCERS):
         maps = [r[3][producer] for r in reports]
         both = bytes(a & b for a, b in zip(*maps))
         union = bytes(a | b for a, b in zip(*maps))
         assert not any(both), (
-            f"producer {producer}: items received twice: {bits(both, ITEMS)[:10]}")
+            f'producer {producer}: items received twice: {bits(both, ITEMS)[:10]}')
         if union != full:
             missing = [i for i in range(ITEMS) if i not in set(bits(union, ITEMS))]
-            pytest.fail(f"producer {producer}: {len(missing)} items lost, "
-                        f"first ones: {missing[:10]}")
+            pytest.fail(f'producer {producer}: {len(missing)} items lost, '
+                        f'first ones: {missing[:10]}')
 
 
 # Under make test, coverage would restart in each of the 1,000 forked
@@ -156,7 +156,7 @@ def test_many_producers_two_consumers(mp):
 # in tests/test_pool.py; tests/coverage_scope.py).  The queue test above
 # stays measured: its producers are the only ones that fill a feeder's
 # batch (queue_feeder's _BATCH_BYTES flush).
-@pytest.mark.no_coverage("1,000 forked workers; tests/test_pool.py measures this code")
+@pytest.mark.no_coverage('1,000 forked workers; tests/test_pool.py measures this code')
 @FORK_ONLY
 @pytest.mark.timeout(TIMEOUT)
 def test_pool_replaces_workers_every_ten_tasks(mp):
@@ -170,6 +170,6 @@ def test_pool_replaces_workers_every_ten_tasks(mp):
         per_worker[token] = per_worker.get(token, 0) + 1
     worst = max(per_worker.values())
     assert worst <= MAX_TASKS, (
-        f"a worker ran {worst} tasks, maxtasksperchild is {MAX_TASKS}")
+        f'a worker ran {worst} tasks, maxtasksperchild is {MAX_TASKS}')
     assert len(per_worker) >= POOL_TASKS // MAX_TASKS
     assert mp.active_children() == []

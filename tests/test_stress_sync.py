@@ -15,7 +15,7 @@ import sync_targets as st
 # Under make test, coverage would trace each of the 40,000 locked
 # increments and 4,000 barrier waits in the children; the behaviour tests
 # measure the same code (tests/coverage_scope.py).
-pytestmark = pytest.mark.no_coverage("stress: the behaviour tests measure this code")
+pytestmark = pytest.mark.no_coverage('stress: the behaviour tests measure this code')
 
 TIMEOUT = 60
 PROCS = 4
@@ -34,7 +34,7 @@ def join_all(procs):
 
 @pytest.mark.timeout(120)
 def test_locked_increments(mp):
-    counter = mp.Value("i", 0)
+    counter = mp.Value('i', 0)
     gate = mp.Event()  # all workers start together: real contention
     procs = [mp.Process(target=st.locked_increments, args=(counter, INCREMENTS, gate))
              for _ in range(PROCS)]
@@ -61,7 +61,7 @@ def test_barrier_cycles(mp):
             done += 1
         results = []
         for r, _ in pipes:
-            assert r.poll(TIMEOUT), "a party never finished"
+            assert r.poll(TIMEOUT), 'a party never finished'
             results.append(r.recv())
     finally:
         if barrier.n_waiting or done < cycles:
@@ -71,7 +71,7 @@ def test_barrier_cycles(mp):
             r.close()
             w.close()
     assert done == cycles
-    assert results == [("ok", cycles)] * (PROCS - 1)
+    assert results == [('ok', cycles)] * (PROCS - 1)
     assert codes == [0] * (PROCS - 1)
     assert barrier.broken is False and barrier.n_waiting == 0
 
@@ -80,8 +80,8 @@ def test_barrier_cycles(mp):
 def test_semaphore_admits_at_most_its_value(mp):
     sem = mp.Semaphore(2)
     guard = mp.Lock()
-    inside = mp.RawValue("i", 0)
-    most = mp.RawValue("i", 0)
+    inside = mp.RawValue('i', 0)
+    most = mp.RawValue('i', 0)
     procs = [mp.Process(target=st.semaphore_worker, args=(sem, guard, inside, most, 500))
              for _ in range(PROCS)]
     for p in procs:
@@ -99,8 +99,8 @@ def test_condition_bounded_buffer(mp):
     # would lose or duplicate items
     per_producer = 5000
     cond = mp.Condition(mp.Lock())
-    state = mp.RawArray("i", 3)  # head, tail, count
-    slots = mp.RawArray("i", st.BUFFER_SLOTS)
+    state = mp.RawArray('i', 3)  # head, tail, count
+    slots = mp.RawArray('i', st.BUFFER_SLOTS)
     batches = [range(1, per_producer + 1), range(10_001, 10_001 + per_producer)]
     pipes = [mp.Pipe(duplex=False) for _ in range(2)]
     procs = [mp.Process(target=st.produce, args=(cond, state, slots, list(b)))
@@ -112,7 +112,7 @@ def test_condition_bounded_buffer(mp):
     try:
         results = []
         for r, _ in pipes:
-            assert r.poll(TIMEOUT), "a consumer never finished"
+            assert r.poll(TIMEOUT), 'a consumer never finished'
             results.append(r.recv())
     finally:
         codes = join_all(procs)
@@ -140,7 +140,7 @@ def test_event_ping_pong(mp):
                 break
             pong.clear()
             answered += 1
-        assert r.poll(TIMEOUT) and r.recv() == "done"
+        assert r.poll(TIMEOUT) and r.recv() == 'done'
     finally:
         codes = join_all([p])
         r.close()

@@ -21,8 +21,8 @@ ROOT = os.path.dirname(HERE)
 
 def run(impl_name, code, timeout=60):
     """Run ``code`` with ``mp`` bound to the implementation; return stdout lines."""
-    prelude = (f"import {IMPLS[impl_name]} as mp\n"
-               f"from {IMPLS[impl_name]} import util\n")
+    prelude = (f'import {IMPLS[impl_name]} as mp\n'
+               f'from {IMPLS[impl_name]} import util\n')
     env = dict(os.environ, PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, '-c', prelude + textwrap.dedent(code)],
                           capture_output=True, text=True, timeout=timeout,

@@ -15,7 +15,7 @@ from support import TIMEOUT
 
 
 def wait_of(mod):
-    return importlib.import_module(mod.__name__ + ".connection").wait
+    return importlib.import_module(mod.__name__ + '.connection').wait
 
 
 def test_nothing_ready_times_out(mpmod):
@@ -40,13 +40,13 @@ def test_returns_the_ready_subset(mpmod):
     pipes = [mpmod.Pipe() for _ in range(4)]
     readers = [b for _, b in pipes]
     try:
-        pipes[1][0].send("one")
-        pipes[3][0].send("three")
+        pipes[1][0].send('one')
+        pipes[3][0].send('three')
         ready = wait(readers, TIMEOUT)
         assert isinstance(ready, list)
         assert set(map(id, ready)) == {id(readers[1]), id(readers[3])}
         assert len(ready) == 2
-        assert readers[1].recv() == "one"
+        assert readers[1].recv() == 'one'
         assert wait(readers, 0) == [readers[3]]  # the same objects come back
     finally:
         for a, b in pipes:
@@ -72,12 +72,12 @@ def test_sockets_and_fds(mpmod):
     r, w = os.pipe()
     try:
         assert wait([s2, r], 0) == []
-        s1.sendall(b"ping")
+        s1.sendall(b'ping')
         assert wait([s2, r], TIMEOUT) == [s2]
-        os.write(w, b"x")
+        os.write(w, b'x')
         ready = wait([s2, r], TIMEOUT)
         assert set(ready) == {s2, r} and len(ready) == 2
-        assert s2.recv(4) == b"ping"
+        assert s2.recv(4) == b'ping'
         assert wait([s2, r], TIMEOUT) == [r]
     finally:
         for s in (s1, s2):
@@ -100,7 +100,7 @@ def test_object_with_fileno(mpmod):
     h = Holder(r)
     try:
         assert wait([h], 0) == []
-        os.write(w, b"x")
+        os.write(w, b'x')
         assert wait([h], TIMEOUT) == [h]
     finally:
         os.close(r)
@@ -111,13 +111,13 @@ def test_timeout_none_blocks_until_ready(mpmod):
     wait = wait_of(mpmod)
     a, b = mpmod.Pipe()
     box = {}
-    t = threading.Thread(target=lambda: box.setdefault("ready", wait([b], None)))
+    t = threading.Thread(target=lambda: box.setdefault('ready', wait([b], None)))
     t.start()
-    a.send("go")
+    a.send('go')
     t.join(TIMEOUT)
     assert not t.is_alive()
     try:
-        assert box["ready"] == [b]
+        assert box['ready'] == [b]
     finally:
         a.close()
         b.close()
@@ -134,10 +134,10 @@ def test_process_sentinels(mp, impl):
         ready = wait([blocker.sentinel, quick.sentinel], TIMEOUT)
         assert ready == [quick.sentinel]
         assert wait([blocker.sentinel], 0) == []
-        w.send("go")
+        w.send('go')
         assert wait([blocker.sentinel], TIMEOUT) == [blocker.sentinel]
     finally:
-        w.send("go") if blocker.is_alive() else None
+        w.send('go') if blocker.is_alive() else None
         blocker.join(TIMEOUT)
         quick.join(TIMEOUT)
         r.close()
@@ -170,7 +170,7 @@ def test_mixed_connections_and_sentinels(mp, impl):
         pending = set(sentinels)
         while pending:
             ready = wait(list(pending), TIMEOUT)
-            assert ready, "a child did not end"
+            assert ready, 'a child did not end'
             pending -= set(ready)
     finally:
         for p in procs:

@@ -79,23 +79,23 @@ FAIL_UNDER = 0.0  # report only; see the module docstring
 # serially 100-126 s of wall time for 34 s of CPU; 2 workers 56 s, 4 workers
 # 58 s, 6 workers 55 s.  4 keeps both cores busy while half the workers wait
 # on their children (the subprocess-heavy files wait even more).
-DEFAULT_WORKERS = "4"
+DEFAULT_WORKERS = '4'
 
 
 def coverage(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "coverage", *args]
+    cmd = [sys.executable, '-m', 'coverage', *args]
     return subprocess.run(cmd, cwd=ROOT, check=check)
 
 
 def lint() -> int:
     """``ruff check`` over the repository; its exit status (0: clean)."""
-    print("$ ruff check", flush=True)
-    status = subprocess.call([sys.executable, "-m", "ruff", "check"], cwd=ROOT)
+    print('$ ruff check', flush=True)
+    status = subprocess.call([sys.executable, '-m', 'ruff', 'check'], cwd=ROOT)
     if status != 0:
         print(
-            "run_tests: ruff check failed (the house style: [tool.ruff] in pyproject.toml).\n"
-            "  Most findings fix themselves:  .venv/bin/python -m ruff check --fix\n"
-            "  the rest are listed above, with the file and line to edit."
+            'run_tests: ruff check failed (the house style: [tool.ruff] in pyproject.toml).\n'
+            '  Most findings fix themselves:  .venv/bin/python -m ruff check --fix\n'
+            '  the rest are listed above, with the file and line to edit.'
         )
     return status
 
@@ -103,65 +103,65 @@ def lint() -> int:
 def xdist_args(argv: list[str]) -> list[str]:
     """The ``-n N --dist loadgroup`` to add to *argv* ([] for a serial run)."""
     for arg in argv:
-        if arg.startswith(("-n", "--numprocesses", "--dist")):
+        if arg.startswith(('-n', '--numprocesses', '--dist')):
             return []  # the caller chose (-n 2, -n4, -nauto, --numprocesses=2)
-        if arg in ("no:xdist", "-pno:xdist"):
+        if arg in ('no:xdist', '-pno:xdist'):
             return []  # -p no:xdist: xdist is not even loaded
-    workers = os.environ.get("TEACHMP_TEST_WORKERS", DEFAULT_WORKERS).strip()
-    if workers in ("", "0", "1"):
+    workers = os.environ.get('TEACHMP_TEST_WORKERS', DEFAULT_WORKERS).strip()
+    if workers in ('', '0', '1'):
         return []
-    return ["-n", workers, "--dist", "loadgroup"]
+    return ['-n', workers, '--dist', 'loadgroup']
 
 
 def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     lint_status = lint()
-    coverage("erase")
+    coverage('erase')
 
     pytest_args = xdist_args(argv) + argv
-    print("$ coverage run -m pytest " + " ".join(pytest_args), flush=True)
+    print('$ coverage run -m pytest ' + ' '.join(pytest_args), flush=True)
     status = subprocess.call(
-        [sys.executable, "-m", "coverage", "run", "-m", "pytest", *pytest_args],
+        [sys.executable, '-m', 'coverage', 'run', '-m', 'pytest', *pytest_args],
         cwd=ROOT,
     )
     if status == 5:
-        print("run_tests: pytest collected no tests -- counted as a failure")
+        print('run_tests: pytest collected no tests -- counted as a failure')
         status = 1
 
     # merge the per-process data files (main process + every child)
-    if coverage("combine", "--quiet", check=False).returncode != 0:
-        print("run_tests: coverage combine failed (no data?)")
+    if coverage('combine', '--quiet', check=False).returncode != 0:
+        print('run_tests: coverage combine failed (no data?)')
         return status or 1
     # combine leaves behind only the files it could not read: those of
     # children killed (SIGKILL, by a test) while they were saving.  They hold
     # nothing usable; drop them so that `coverage report` stays quiet.
-    leftovers = sorted(ROOT.glob(".coverage.*"))
+    leftovers = sorted(ROOT.glob('.coverage.*'))
     for path in leftovers:
         path.unlink()
     if leftovers:
-        print(f"run_tests: dropped {len(leftovers)} incomplete coverage data "
-              "file(s) (children killed while saving)")
+        print(f'run_tests: dropped {len(leftovers)} incomplete coverage data '
+              'file(s) (children killed while saving)')
 
-    print("\nCoverage of teachmp/ (main process and child processes):", flush=True)
-    report = coverage("report", "--include=teachmp/*", check=False)
+    print('\nCoverage of teachmp/ (main process and child processes):', flush=True)
+    report = coverage('report', '--include=teachmp/*', check=False)
     total = coverage_total()
     if total is not None:
-        print(f"TOTAL coverage of teachmp: {total:.1f} %")
+        print(f'TOTAL coverage of teachmp: {total:.1f} %')
 
-    guard = float(os.environ.get("TEACHMP_COVERAGE_FAIL_UNDER", FAIL_UNDER))
+    guard = float(os.environ.get('TEACHMP_COVERAGE_FAIL_UNDER', FAIL_UNDER))
     if argv:
         guard = 0.0  # a selection of tests: report only
     if report.returncode != 0:
-        print("run_tests: coverage report failed")
+        print('run_tests: coverage report failed')
         status = status or 1
     elif guard and total is not None and total < guard:
         print(
-            f"run_tests: coverage {total:.1f} % is below the regression guard "
-            f"of {guard:g} % (see tools/run_tests.py)"
+            f'run_tests: coverage {total:.1f} % is below the regression guard '
+            f'of {guard:g} % (see tools/run_tests.py)'
         )
         status = status or 1
     if lint_status != 0:
-        print("run_tests: FAILED: ruff check (see its findings above; ruff check --fix)")
+        print('run_tests: FAILED: ruff check (see its findings above; ruff check --fix)')
         status = status or 1
     return status
 
@@ -171,12 +171,12 @@ def coverage_total() -> float | None:
     out = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "coverage",
-            "report",
-            "--include=teachmp/*",
-            "--format=total",
-            "--precision=1",
+            '-m',
+            'coverage',
+            'report',
+            '--include=teachmp/*',
+            '--format=total',
+            '--precision=1',
         ],
         cwd=ROOT,
         capture_output=True,
@@ -188,5 +188,5 @@ def coverage_total() -> float | None:
         return None
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     sys.exit(main(sys.argv[1:]))

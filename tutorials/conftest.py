@@ -49,17 +49,17 @@ from sybil.parsers.myst import (
 )
 
 HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent / "tests"
+TESTS = HERE.parent / 'tests'
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 from leakcheck import fds_leaked_since, leak_check_processes, open_fds  # noqa: E402,F401
 
 # examples are programs, not tests: never collect them
-collect_ignore_glob = ["*/examples/*", "*/img/*"]
+collect_ignore_glob = ['*/examples/*', '*/img/*']
 
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-_STATE_KEY = "__tutorial_state__"
+_STATE_KEY = '__tutorial_state__'
 
 
 class TutorialDocument(Document):
@@ -67,14 +67,14 @@ class TutorialDocument(Document):
 
     def __init__(self, text: str, path: str) -> None:
         super().__init__(text, path)
-        self.namespace["__file__"] = path
+        self.namespace['__file__'] = path
 
 
 def _examples_dir(namespace) -> Path | None:
-    path = namespace.get("__file__")
+    path = namespace.get('__file__')
     if not path:
         return None
-    folder = Path(path).resolve().parent / "examples"
+    folder = Path(path).resolve().parent / 'examples'
     return folder if folder.is_dir() else None
 
 
@@ -84,19 +84,19 @@ _DOCUMENTS: dict[str, dict] = {}
 
 
 def setup(namespace):
-    path = namespace["__file__"]
+    path = namespace['__file__']
     state = _DOCUMENTS.get(path)
     if state is None:
         folder = _examples_dir(namespace)
         state = _DOCUMENTS[path] = {
-            "users": 0,
-            "path_entry": str(folder) if folder is not None else None,
-            "modules": set(sys.modules),
-            "fds": open_fds(),
+            'users': 0,
+            'path_entry': str(folder) if folder is not None else None,
+            'modules': set(sys.modules),
+            'fds': open_fds(),
         }
-        if state["path_entry"] is not None:
-            sys.path.insert(0, state["path_entry"])
-    state["users"] += 1
+        if state['path_entry'] is not None:
+            sys.path.insert(0, state['path_entry'])
+    state['users'] += 1
 
 
 def _forget_example_modules(entry: str, keep=()) -> dict:
@@ -105,31 +105,31 @@ def _forget_example_modules(entry: str, keep=()) -> dict:
     for name, module in list(sys.modules.items()):
         if name in keep:
             continue
-        origin = getattr(module, "__file__", None) or ""
+        origin = getattr(module, '__file__', None) or ''
         if origin and os.path.dirname(os.path.abspath(origin)) == entry:
             removed[name] = sys.modules.pop(name)
     return removed
 
 
 def teardown(namespace):
-    path = namespace.get("__file__")
+    path = namespace.get('__file__')
     namespace.clear()
     state = _DOCUMENTS.get(path)
     if state is None:
         return
-    state["users"] -= 1
-    if state["users"] > 0:
+    state['users'] -= 1
+    if state['users'] > 0:
         return
     del _DOCUMENTS[path]
-    entry = state["path_entry"]
+    entry = state['path_entry']
     if entry is not None:
         while entry in sys.path:
             sys.path.remove(entry)
         # forget the example modules this document imported
-        _forget_example_modules(entry, keep=state["modules"])
-    leaked = fds_leaked_since(state["fds"])
+        _forget_example_modules(entry, keep=state['modules'])
+    leaked = fds_leaked_since(state['fds'])
     if leaked:
-        listing = "\n".join(f"  fd {fd} -> {target}" for fd, target in sorted(leaked.items()))
+        listing = '\n'.join(f'  fd {fd} -> {target}' for fd, target in sorted(leaked.items()))
         pytest.fail(
             f"{path}: the document's code blocks left file descriptors open:\n{listing}",
             pytrace=False,
@@ -137,7 +137,7 @@ def teardown(namespace):
 
 
 def _is_multiprocessing(name: str) -> bool:
-    return name == "multiprocessing" or name.startswith("multiprocessing.")
+    return name == 'multiprocessing' or name.startswith('multiprocessing.')
 
 
 @pytest.fixture
@@ -152,9 +152,9 @@ def teachmp_alias(request):
     from teachmp import runner
 
     document_path = request.node.example.document.path
-    entry = str(Path(document_path).resolve().parent / "examples")
+    entry = str(Path(document_path).resolve().parent / 'examples')
     file_node = request.node.parent
-    teachmp_side = getattr(file_node, "_teachmp_example_modules", {})
+    teachmp_side = getattr(file_node, '_teachmp_example_modules', {})
 
     stdlib_mp = {n: sys.modules.pop(n) for n in list(sys.modules) if _is_multiprocessing(n)}
     stdlib_side = _forget_example_modules(entry)
@@ -180,12 +180,12 @@ PARSERS = [
 ]
 
 def setup_stdlib(namespace):
-    namespace["TEACHMP"] = False
+    namespace['TEACHMP'] = False
     setup(namespace)
 
 
 def setup_teachmp(namespace):
-    namespace["TEACHMP"] = True
+    namespace['TEACHMP'] = True
     setup(namespace)
 
 
@@ -198,8 +198,8 @@ def setup_teachmp(namespace):
 #     % skip: end
 _COMMON = dict(
     parsers=PARSERS,
-    patterns=["*/index.md"],
-    document_types={".md": TutorialDocument},
+    patterns=['*/index.md'],
+    document_types={'.md': TutorialDocument},
     teardown=teardown,
 )
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
@@ -207,14 +207,14 @@ def pytest_collection_modifyitems(config, items):
     """One xdist group per document: its blocks depend on each other."""
     for item in items:
         path = Path(str(item.path))
-        if path.suffix == ".md" and path.is_relative_to(HERE):
-            group = "tutorial:" + path.relative_to(HERE).as_posix()
+        if path.suffix == '.md' and path.is_relative_to(HERE):
+            group = 'tutorial:' + path.relative_to(HERE).as_posix()
             item.add_marker(pytest.mark.xdist_group(group))
 
 
 pytest_collect_file = (
-    Sybil(name="stdlib", setup=setup_stdlib,
-          fixtures=["leak_check_processes"], **_COMMON)
-    + Sybil(name="teachmp", setup=setup_teachmp,
-            fixtures=["leak_check_processes", "teachmp_alias"], **_COMMON)
+    Sybil(name='stdlib', setup=setup_stdlib,
+          fixtures=['leak_check_processes'], **_COMMON)
+    + Sybil(name='teachmp', setup=setup_teachmp,
+            fixtures=['leak_check_processes', 'teachmp_alias'], **_COMMON)
 ).pytest()

@@ -38,7 +38,7 @@ from sphinx.directives.code import LiteralInclude
 from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
-LANGUAGES = [("en", "English"), ("ja", "日本語")]
+LANGUAGES = [('en', 'English'), ('ja', '日本語')]
 
 
 class MarkUntranslatedSources(SphinxTransform):
@@ -53,7 +53,7 @@ class MarkUntranslatedSources(SphinxTransform):
         mark = _mark_untranslatable
 
         def matches(node) -> bool:
-            source = (node.source or "").replace(os.sep, "/")
+            source = (node.source or '').replace(os.sep, '/')
             return bool(source) and any(fnmatch.fnmatchcase(source, p) for p in patterns)
 
         for node in self.document.findall(nodes.TextElement):
@@ -62,7 +62,7 @@ class MarkUntranslatedSources(SphinxTransform):
         # Anything given the class "notranslate" (e.g. ":class: notranslate"
         # on a rubric), with everything inside it.
         for node in self.document.findall(nodes.Element):
-            if "notranslate" in node.get("classes", ()):
+            if 'notranslate' in node.get('classes', ()):
                 for inner in node.findall(nodes.TextElement):
                     mark(inner)
         # An object description that autodoc built from a docstring also holds
@@ -89,29 +89,29 @@ def _mark_untranslatable(node) -> None:
     holds them, and that block is marked.
     """
     if not isinstance(node, nodes.inline):
-        node["translatable"] = False
+        node['translatable'] = False
 
 
 def _lang_links(app, pagename: str) -> list[dict]:
     """Relative links from this page to the same page in each language."""
-    up = "../" * (pagename.count("/") + 1)  # from <lang>/<page>.html to the site root
+    up = '../' * (pagename.count('/') + 1)  # from <lang>/<page>.html to the site root
     target = app.builder.get_target_uri(pagename)
-    current = app.config.language or "en"
+    current = app.config.language or 'en'
     return [
-        {"code": code, "name": name, "href": f"{up}{code}/{target}",
-         "current": code == current}
+        {'code': code, 'name': name, 'href': f'{up}{code}/{target}',
+         'current': code == current}
         for code, name in LANGUAGES
     ]
 
 
 def on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     links = _lang_links(app, pagename)
-    context["lang_links"] = links
-    alternates = "".join(
+    context['lang_links'] = links
+    alternates = ''.join(
         f'<link rel="alternate" hreflang="{link["code"]}" href="{escape(link["href"])}" />\n'
         for link in links
     )
-    context["metatags"] = context.get("metatags", "") + alternates
+    context['metatags'] = context.get('metatags', '') + alternates
 
 
 class IncludeUntranslated(SphinxDirective):
@@ -130,25 +130,25 @@ class IncludeUntranslated(SphinxDirective):
     final_argument_whitespace = True
     # end-before: the benchmarks page shows the scaling section of
     # results.md in its own section, so it stops the include before it.
-    option_spec = {"heading-offset": directives.nonnegative_int,
-                   "end-before": directives.unchanged_required}
+    option_spec = {'heading-offset': directives.nonnegative_int,
+                   'end-before': directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
         rel, path = self.env.relfn2path(self.arguments[0])
         self.env.note_dependency(rel)
         if not os.path.exists(path):
-            text = f"{os.path.basename(path)} does not exist yet: run `make bench`."
+            text = f'{os.path.basename(path)} does not exist yet: run `make bench`.'
             return [nodes.literal_block(text, text)]
-        renderer = getattr(self.state, "_renderer", None)
+        renderer = getattr(self.state, '_renderer', None)
         if renderer is None:
-            raise self.error("include-untranslated works in MyST (.md) pages only")
+            raise self.error('include-untranslated works in MyST (.md) pages only')
         from docutils.parsers.rst.directives.misc import Include
         from myst_parser.mocking import MockIncludeDirective
 
         document = self.state.document
         before = {id(n) for n in document.findall(nodes.TextElement)}
         include = MockIncludeDirective(
-            renderer, "include", Include, [self.arguments[0]],
+            renderer, 'include', Include, [self.arguments[0]],
             dict(self.options), [], self.lineno,
         )
         result = include.run()
@@ -159,29 +159,29 @@ class IncludeUntranslated(SphinxDirective):
             # A class for the style sheet: the benchmark tables are wide and
             # get a compact layout that fits the page (docs/_static/teachmp.css).
             for table in tree.findall(nodes.table):
-                if "teachmp-included" not in table["classes"]:
-                    table["classes"].append("teachmp-included")
+                if 'teachmp-included' not in table['classes']:
+                    table['classes'].append('teachmp-included')
         return result
 
 
 # -- the rest of the library on the API page -----------------------------------
 
-OTHER_MODULES_MARKER = "<!-- teachmp: every other module -->"
-_AUTOMODULE = re.compile(r"^\.\. automodule::\s+(\S+)", re.MULTILINE)
+OTHER_MODULES_MARKER = '<!-- teachmp: every other module -->'
+_AUTOMODULE = re.compile(r'^\.\. automodule::\s+(\S+)', re.MULTILINE)
 
 
-def library_modules(package_dir: str, package: str = "teachmp") -> list[str]:
+def library_modules(package_dir: str, package: str = 'teachmp') -> list[str]:
     """Every importable module under the package directory, sorted."""
     found = []
     for dirpath, dirnames, files in os.walk(package_dir):
         dirnames[:] = sorted(d for d in dirnames
-                             if os.path.exists(os.path.join(dirpath, d, "__init__.py")))
+                             if os.path.exists(os.path.join(dirpath, d, '__init__.py')))
         rel = os.path.relpath(dirpath, package_dir)
-        prefix = package if rel == "." else package + "." + rel.replace(os.sep, ".")
+        prefix = package if rel == '.' else package + '.' + rel.replace(os.sep, '.')
         for name in sorted(files):
-            if not name.endswith(".py") or name == "__main__.py":
+            if not name.endswith('.py') or name == '__main__.py':
                 continue
-            found.append(prefix if name == "__init__.py" else f"{prefix}.{name[:-3]}")
+            found.append(prefix if name == '__init__.py' else f'{prefix}.{name[:-3]}')
     return sorted(set(found) - {package})
 
 
@@ -203,18 +203,18 @@ def on_source_read_modules(app, docname, source) -> None:
         if module in shown:
             continue
         blocks.append(
-            "```{eval-rst}\n"
-            f".. rubric:: {module}\n"
-            "   :class: teachmp-module notranslate\n\n"
-            f".. automodule:: {module}\n"
-            "   :members:\n"
-            "```\n"
+            '```{eval-rst}\n'
+            f'.. rubric:: {module}\n'
+            '   :class: teachmp-module notranslate\n\n'
+            f'.. automodule:: {module}\n'
+            '   :members:\n'
+            '```\n'
         )
-    source[0] = text.replace(OTHER_MODULES_MARKER, "\n".join(blocks))
+    source[0] = text.replace(OTHER_MODULES_MARKER, '\n'.join(blocks))
 
 
 def _package_dir(app) -> str:
-    return os.path.join(os.path.dirname(app.srcdir), "teachmp")
+    return os.path.join(os.path.dirname(app.srcdir), 'teachmp')
 
 
 def on_env_get_outdated(app, env, added, changed, removed):
@@ -225,11 +225,11 @@ def on_env_get_outdated(app, env, added, changed, removed):
     Reading the page imports the whole library and takes seconds, so a
     rebuild with nothing changed skips it.
     """
-    if "api" not in env.found_docs or "api" in added | changed:
+    if 'api' not in env.found_docs or 'api' in added | changed:
         return []
-    if getattr(env, "teachmp_api_modules", None) == library_modules(_package_dir(app)):
+    if getattr(env, 'teachmp_api_modules', None) == library_modules(_package_dir(app)):
         return []
-    return ["api"]
+    return ['api']
 
 
 # -- the "[source]" links: teachmp's own code only ---------------------------------
@@ -243,9 +243,9 @@ def on_autodoc_skip_member(app, what, name, obj, skip, options):
     their "[source]" links would lead to the stdlib's code (or, for classes
     written in C such as ``_thread.RLock``, to a page that is never written).
     """
-    if what == "module" and callable(obj):  # a class or a function
-        module = getattr(obj, "__module__", None) or ""
-        if module != "teachmp" and not module.startswith("teachmp."):
+    if what == 'module' and callable(obj):  # a class or a function
+        module = getattr(obj, '__module__', None) or ''
+        if module != 'teachmp' and not module.startswith('teachmp.'):
             return True
     return None
 
@@ -257,7 +257,7 @@ def on_collect_pages_drop_unreadable(app):
     ``_pickle``) as ``False`` and still lists it on ``_modules/index.html``,
     a link to a page it never writes.  Runs before viewcode's own handler.
     """
-    modules = getattr(app.env, "_viewcode_modules", None)
+    modules = getattr(app.env, '_viewcode_modules', None)
     if modules:
         for name in [n for n, entry in modules.items() if entry is False]:
             del modules[name]
@@ -268,7 +268,7 @@ def on_collect_pages_drop_unreadable(app):
 
 # The directives tests/examples_harness.py reads from an example's first lines
 # ("# example: skip \"reason\"", "# example: erase REGEX", ...): same pattern.
-HARNESS_LINE = re.compile(r"^[ \t]*#[ \t]*example:[ \t]*[\w-]+.*(?:\n|$)", re.MULTILINE)
+HARNESS_LINE = re.compile(r'^[ \t]*#[ \t]*example:[ \t]*[\w-]+.*(?:\n|$)', re.MULTILINE)
 
 
 class LiteralIncludeForReaders(LiteralInclude):
@@ -281,8 +281,8 @@ class LiteralIncludeForReaders(LiteralInclude):
     (an error under ``-W``): skip them with ``:lines:`` there instead.
     """
 
-    NUMBERED = ("lines", "emphasize-lines", "linenos", "lineno-start",
-                "lineno-match", "diff")
+    NUMBERED = ('lines', 'emphasize-lines', 'linenos', 'lineno-start',
+                'lineno-match', 'diff')
 
     def run(self) -> list[nodes.Node]:
         result = super().run()
@@ -295,20 +295,20 @@ class LiteralIncludeForReaders(LiteralInclude):
                     raise self.warning(
                         f"{self.arguments[0]}: the '# example:' lines would show; "
                         "leave them out with :lines:")
-                stripped = HARNESS_LINE.sub("", text)
+                stripped = HARNESS_LINE.sub('', text)
                 node.children[:] = [nodes.Text(stripped)]
                 node.rawsource = stripped
         return result
 
 
 def setup(app):
-    app.add_config_value("teachmp_untranslated_sources", [], "env", [list])
+    app.add_config_value('teachmp_untranslated_sources', [], 'env', [list])
     app.add_transform(MarkUntranslatedSources)
-    app.connect("html-page-context", on_html_page_context)
-    app.add_directive("include-untranslated", IncludeUntranslated)
-    app.connect("source-read", on_source_read_modules)
-    app.connect("env-get-outdated", on_env_get_outdated)
-    app.add_directive("literalinclude", LiteralIncludeForReaders, override=True)
-    app.connect("autodoc-skip-member", on_autodoc_skip_member)
-    app.connect("html-collect-pages", on_collect_pages_drop_unreadable, priority=400)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect('html-page-context', on_html_page_context)
+    app.add_directive('include-untranslated', IncludeUntranslated)
+    app.connect('source-read', on_source_read_modules)
+    app.connect('env-get-outdated', on_env_get_outdated)
+    app.add_directive('literalinclude', LiteralIncludeForReaders, override=True)
+    app.connect('autodoc-skip-member', on_autodoc_skip_member)
+    app.connect('html-collect-pages', on_collect_pages_drop_unreadable, priority=400)
+    return {'version': '1.0', 'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -77,7 +77,7 @@ EXPECTED = {
 STDLIB_HANGS = {
     'queue_producer_killed': 'the write lock died with the producer, and get() '
                              'waits forever for the rest of its message',
-    'pool_worker_killed_mid_task': 'gh-66587: the lost task\'s result never comes',
+    'pool_worker_killed_mid_task': "gh-66587: the lost task's result never comes",
     'pool_worker_killed_mid_result': 'the result handler waits for the rest of '
                                      'the message forever',
     'pool_worker_killed_taking_task': 'the task is lost without a trace',
@@ -111,8 +111,8 @@ STDLIB_DIFFERS = {
 # Where the stdlib has the expected outcome but leaves something behind
 # (the matrix table shows "leaked"): for the docs, not asserted.
 STDLIB_LEAKS = {
-    ('nproc_processes', 'fork'): "popen_fork makes its two pipes before os.fork() "
-                                 "and does not close them when the fork fails: 4 fds",
+    ('nproc_processes', 'fork'): 'popen_fork makes its two pipes before os.fork() '
+                                 'and does not close them when the fork fails: 4 fds',
     ('nproc_pool', 'fork'): 'the same 4 fds, from the worker that could not be forked',
     ('nproc_manager', 'fork'): "the same 4 fds, from the server's process",
     'nproc_pool_threads': 'a Pool whose handler thread cannot start leaves its '

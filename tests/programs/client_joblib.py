@@ -10,7 +10,7 @@ import os
 import sys
 
 if len(sys.argv) > 1:
-    os.environ["JOBLIB_START_METHOD"] = sys.argv[1]
+    os.environ['JOBLIB_START_METHOD'] = sys.argv[1]
 
 from joblib import Parallel, delayed  # noqa: E402
 
@@ -21,22 +21,22 @@ def square(i):
 
 def fails(i):
     if i == 3:
-        raise ValueError("task %d failed" % i)
+        raise ValueError('task %d failed' % i)
     return i
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     import multiprocessing
 
-    print("module", multiprocessing.Process.__module__.split(".")[0])
-    print("squares", Parallel(n_jobs=2, backend="multiprocessing")(
+    print('module', multiprocessing.Process.__module__.split('.')[0])
+    print('squares', Parallel(n_jobs=2, backend='multiprocessing')(
         delayed(square)(i) for i in range(10)))
     try:
-        Parallel(n_jobs=2, backend="multiprocessing")(delayed(fails)(i) for i in range(6))
+        Parallel(n_jobs=2, backend='multiprocessing')(delayed(fails)(i) for i in range(6))
     except ValueError as e:
-        print("raised", type(e).__name__, e)
-    with Parallel(n_jobs=2, backend="multiprocessing") as parallel:
-        print("first", parallel(delayed(square)(i) for i in range(3)))
-        print("again", parallel(delayed(square)(i) for i in range(3, 6)))
-    print("batched", sum(Parallel(n_jobs=2, backend="multiprocessing", batch_size=5)(
+        print('raised', type(e).__name__, e)
+    with Parallel(n_jobs=2, backend='multiprocessing') as parallel:
+        print('first', parallel(delayed(square)(i) for i in range(3)))
+        print('again', parallel(delayed(square)(i) for i in range(3, 6)))
+    print('batched', sum(Parallel(n_jobs=2, backend='multiprocessing', batch_size=5)(
         delayed(square)(i) for i in range(100))))

@@ -42,7 +42,7 @@ def fails(x):
 
 def sleeper(seconds):
     time.sleep(seconds)
-    return "woke up"
+    return 'woke up'
 
 
 def wait_stopped(n):
@@ -52,35 +52,35 @@ def wait_stopped(n):
         time.sleep(0.01)
 
 
-if __name__ == "__main__":
-    method = sys.argv[1] if len(sys.argv) > 1 else "fork"
+if __name__ == '__main__':
+    method = sys.argv[1] if len(sys.argv) > 1 else 'fork'
     context = multiprocessing.get_context(method)
-    print("module", multiprocessing.Process.__module__.split(".")[0])
+    print('module', multiprocessing.Process.__module__.split('.')[0])
     with ProcessPool(max_workers=2, context=context) as pool:
-        print("result", pool.schedule(square, args=(7,)).result(timeout=30))
+        print('result', pool.schedule(square, args=(7,)).result(timeout=30))
         try:
-            pool.schedule(fails, args=("k",)).result(timeout=30)
+            pool.schedule(fails, args=('k',)).result(timeout=30)
         except KeyError as e:
-            print("raised", type(e).__name__, e, hasattr(e, "traceback"))
+            print('raised', type(e).__name__, e, hasattr(e, 'traceback'))
         late = pool.schedule(sleeper, args=(30,), timeout=0.5)
         try:
             late.result(timeout=30)
         except TimeoutError as e:
-            print("timeout", type(e).__name__, e.args)
+            print('timeout', type(e).__name__, e.args)
         wait_stopped(1)
-        print("timed-out worker ended", stopped[:1])
+        print('timed-out worker ended', stopped[:1])
         running = pool.schedule(sleeper, args=(30,))
         while not running.running():
             time.sleep(0.01)
         time.sleep(0.2)         # let the worker pick it up
-        print("cancel", running.cancel())
+        print('cancel', running.cancel())
         try:
             running.result(timeout=30)
         except CancelledError:
-            print("cancelled", running.cancelled())
+            print('cancelled', running.cancelled())
         wait_stopped(2)
-        print("cancelled worker ended", stopped[1:2])
-        print("after", pool.schedule(square, args=(8,)).result(timeout=30))
-        print("map", list(pool.map(square, range(10), chunksize=3).result()))
+        print('cancelled worker ended', stopped[1:2])
+        print('after', pool.schedule(square, args=(8,)).result(timeout=30))
+        print('map', list(pool.map(square, range(10), chunksize=3).result()))
         pool.close()
         pool.join(timeout=30)

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-mp = importlib.import_module(os.environ.get("TEST_MP_IMPL", "multiprocessing"))
+mp = importlib.import_module(os.environ.get('TEST_MP_IMPL', 'multiprocessing'))
 
 
 def daemon_body():
@@ -21,14 +21,14 @@ def daemon_body():
 def waiter(fifo):
     with open(fifo) as f:
         line = f.readline().strip()
-    print("child got", line, flush=True)
+    print('child got', line, flush=True)
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     ctx = mp.get_context(sys.argv[1])
     d = ctx.Process(target=daemon_body, daemon=True)
     d.start()
-    print("daemon", d.pid, flush=True)
+    print('daemon', d.pid, flush=True)
     w = ctx.Process(target=waiter, args=(sys.argv[2],))
     w.start()
-    print("main done", flush=True)
+    print('main done', flush=True)

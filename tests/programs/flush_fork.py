@@ -7,20 +7,20 @@ import importlib
 import os
 import sys
 
-mp = importlib.import_module(os.environ.get("TEST_MP_IMPL", "multiprocessing"))
+mp = importlib.import_module(os.environ.get('TEST_MP_IMPL', 'multiprocessing'))
 
 
 def child():
     # not flushed either: the child must flush it before it exits
-    print("child-unflushed", end="|")
-    sys.stderr.write("child-err|")
+    print('child-unflushed', end='|')
+    sys.stderr.write('child-err|')
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     ctx = mp.get_context(sys.argv[1])
-    print("parent-before", end="|")
-    sys.stderr.write("parent-err-before|")
+    print('parent-before', end='|')
+    sys.stderr.write('parent-err-before|')
     p = ctx.Process(target=child)
     p.start()
     p.join(30)
-    print("parent-after exitcode", p.exitcode)
+    print('parent-after exitcode', p.exitcode)

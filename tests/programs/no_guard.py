@@ -8,16 +8,16 @@ import importlib
 import os
 import sys
 
-mp = importlib.import_module(os.environ.get("TEST_MP_IMPL", "multiprocessing"))
+mp = importlib.import_module(os.environ.get('TEST_MP_IMPL', 'multiprocessing'))
 
 
 def hello():
-    print("hello from the child", flush=True)
+    print('hello from the child', flush=True)
 
 
-print("top of module:", __name__, flush=True)
-ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else "spawn")
+print('top of module:', __name__, flush=True)
+ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else 'spawn')
 p = ctx.Process(target=hello)
 p.start()
 p.join(30)
-print("exitcode", p.exitcode, flush=True)
+print('exitcode', p.exitcode, flush=True)

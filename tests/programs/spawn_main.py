@@ -8,9 +8,9 @@ import importlib
 import os
 import sys
 
-mp = importlib.import_module(os.environ.get("TEST_MP_IMPL", "multiprocessing"))
+mp = importlib.import_module(os.environ.get('TEST_MP_IMPL', 'multiprocessing'))
 
-print("module-level code runs as", __name__, flush=True)
+print('module-level code runs as', __name__, flush=True)
 
 
 class Payload:
@@ -18,15 +18,15 @@ class Payload:
         self.value = value
 
     def __repr__(self):
-        return f"Payload({self.value!r})"
+        return f'Payload({self.value!r})'
 
 
 def work(conn, payload):
-    main = sys.modules["__main__"]
+    main = sys.modules['__main__']
     conn.send(
         (
             __name__,
-            main is sys.modules.get("__mp_main__"),
+            main is sys.modules.get('__mp_main__'),
             type(payload).__module__,
             payload,
             mp.current_process().name,
@@ -35,13 +35,13 @@ def work(conn, payload):
     conn.close()
 
 
-if __name__ == "__main__":
-    ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else "spawn")
+if __name__ == '__main__':
+    ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else 'spawn')
     a, b = ctx.Pipe()
-    p = ctx.Process(target=work, args=(b, Payload([1, 2])), name="worker")
+    p = ctx.Process(target=work, args=(b, Payload([1, 2])), name='worker')
     p.start()
     b.close()
-    print("child reports", a.recv() if a.poll(30) else "nothing", flush=True)
+    print('child reports', a.recv() if a.poll(30) else 'nothing', flush=True)
     p.join(30)
     a.close()
-    print("exitcode", p.exitcode, flush=True)
+    print('exitcode', p.exitcode, flush=True)

@@ -16,8 +16,8 @@ import importlib.machinery
 import os
 import sys
 
-_METHOD = os.environ.get("TEACHMP_EXAMPLES_START_METHOD")
-_TARGETS = {"multiprocessing.context", "teachmp.context"}
+_METHOD = os.environ.get('TEACHMP_EXAMPLES_START_METHOD')
+_TARGETS = {'multiprocessing.context', 'teachmp.context'}
 
 
 class _Loader(importlib.abc.Loader):

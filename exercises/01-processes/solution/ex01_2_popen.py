@@ -18,7 +18,7 @@ def exitcode_from_status(status):
         return -os.WTERMSIG(status)
     if os.WIFEXITED(status):
         return os.WEXITSTATUS(status)
-    raise ValueError(f"status {status:#x} is neither an exit nor a signal")
+    raise ValueError(f'status {status:#x} is neither an exit nor a signal')
 
 
 def start(func, args=()):
@@ -46,7 +46,7 @@ def start(func, args=()):
         elif isinstance(e.code, int):
             code = e.code
         else:
-            sys.stderr.write(f"{e.code}\n")
+            sys.stderr.write(f'{e.code}\n')
             code = 1
     except BaseException:
         traceback.print_exc()

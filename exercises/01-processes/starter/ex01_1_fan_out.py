@@ -17,4 +17,4 @@ def fan_out(target, args_list, timeout=None):
     still running when it expires are terminated (their exit code is then
     ``-signal.SIGTERM``).  No process may be left running or unjoined.
     """
-    raise NotImplementedError("exercise 01.1: fan_out()")
+    raise NotImplementedError('exercise 01.1: fan_out()')

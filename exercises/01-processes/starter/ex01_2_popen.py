@@ -14,7 +14,7 @@ def exitcode_from_status(status):
     A child that exited with ``os._exit(n)`` gives ``n``; a child killed by
     signal ``s`` gives ``-s`` (whether or not it dumped core).
     """
-    raise NotImplementedError("exercise 01.2: exitcode_from_status()")
+    raise NotImplementedError('exercise 01.2: exitcode_from_status()')
 
 
 def start(func, args=()):
@@ -27,10 +27,10 @@ def start(func, args=()):
     traceback on stderr) when ``func`` raises.  Flush stdout and stderr
     before forking, or the child will repeat what the parent had buffered.
     """
-    raise NotImplementedError("exercise 01.2: start()")
+    raise NotImplementedError('exercise 01.2: start()')
 
 
 def poll(pid, block=True):
     """Return the exit code of child ``pid``, or None if ``block`` is false
     and the child is still running."""
-    raise NotImplementedError("exercise 01.2: poll()")
+    raise NotImplementedError('exercise 01.2: poll()')

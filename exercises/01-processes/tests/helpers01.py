@@ -9,21 +9,21 @@ import sys
 
 def act(what, arg=None):
     """Do one thing that decides how the process ends."""
-    if what == "ok":
+    if what == 'ok':
         return
-    if what == "print":
+    if what == 'print':
         print(arg)
         return
-    if what == "exit":
+    if what == 'exit':
         sys.exit(arg)
-    if what == "raise":
+    if what == 'raise':
         raise ValueError(arg)
-    if what == "signal":
+    if what == 'signal':
         os.kill(os.getpid(), arg)
-    if what == "wait":                # block until the other end sends
+    if what == 'wait':                # block until the other end sends
         arg.recv()
         return
-    raise AssertionError(f"unknown action {what!r}")
+    raise AssertionError(f'unknown action {what!r}')
 
 
 def rendezvous(i, started, gate):
@@ -37,11 +37,11 @@ def releaser(n, started_r, gates, report):
     seen = []
     while len(seen) < n and started_r.poll(5):
         msg = started_r.recv()
-        if msg == "stop":
+        if msg == 'stop':
             break
         seen.append(msg)
     for gate in gates:
-        gate.send("go")
+        gate.send('go')
     report.send(seen)
 
 

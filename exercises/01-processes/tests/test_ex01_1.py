@@ -15,13 +15,13 @@ def test_empty_list_gives_empty_result(ex):
 
 
 def test_exit_codes_in_order(ex):
-    codes = ex.fan_out(helpers01.act, [("exit", i) for i in range(6)])
+    codes = ex.fan_out(helpers01.act, [('exit', i) for i in range(6)])
     assert codes == list(range(6))
 
 
 def test_how_a_process_ends_decides_its_exit_code(ex):
-    cases = [("ok", None), ("exit", 3), ("exit", None), ("raise", "boom"),
-             ("signal", signal.SIGKILL)]
+    cases = [('ok', None), ('exit', 3), ('exit', None), ('raise', 'boom'),
+             ('signal', signal.SIGKILL)]
     # What the stdlib's Process reports for each case.
     expected = []
     for args in cases:
@@ -49,17 +49,17 @@ def test_all_processes_run_at_the_same_time(ex):
         codes = ex.fan_out(helpers01.rendezvous,
                            [(i, started_w, gates[i][0]) for i in range(n)])
     finally:
-        started_w.send("stop")       # wakes the releaser if fan_out failed
+        started_w.send('stop')       # wakes the releaser if fan_out failed
         rel.join(10)
     seen = report_r.recv()
-    assert sorted(seen) == list(range(n)), "not all workers were running at once"
+    assert sorted(seen) == list(range(n)), 'not all workers were running at once'
     assert codes == [0] * n
 
 
 def test_timeout_terminates_what_is_still_running(ex):
     r, w = mp.Pipe(duplex=False)     # nobody ever sends on w
     t0 = time.monotonic()
-    codes = ex.fan_out(helpers01.act, [("ok", None), ("wait", r), ("exit", 2)],
+    codes = ex.fan_out(helpers01.act, [('ok', None), ('wait', r), ('exit', 2)],
                        timeout=1.5)
     elapsed = time.monotonic() - t0
     assert codes == [0, -signal.SIGTERM, 2]
@@ -69,5 +69,5 @@ def test_timeout_terminates_what_is_still_running(ex):
 
 def test_timeout_not_needed_when_everything_finishes(ex):
     t0 = time.monotonic()
-    assert ex.fan_out(helpers01.act, [("ok", None)] * 3, timeout=20) == [0, 0, 0]
+    assert ex.fan_out(helpers01.act, [('ok', None)] * 3, timeout=20) == [0, 0, 0]
     assert time.monotonic() - t0 < 10

@@ -7,7 +7,7 @@ import multiprocessing as mp
 import os
 
 # observe() changes this in the parent.  Does the child see the change?
-SETTING = "module default"
+SETTING = 'module default'
 
 
 def report(conn):
@@ -19,14 +19,14 @@ def report(conn):
     """
     parent = mp.parent_process()
     conn.send({
-        "pid": os.getpid(),
-        "name": mp.current_process().name,
-        "parent_pid": parent.pid if parent is not None else None,
-        "setting": SETTING,
+        'pid': os.getpid(),
+        'name': mp.current_process().name,
+        'parent_pid': parent.pid if parent is not None else None,
+        'setting': SETTING,
     })
 
 
-def observe(method, setting, name="observer"):
+def observe(method, setting, name='observer'):
     """Set SETTING to ``setting``, then run ``report`` in a child process.
 
     The child is started with start method ``method`` ('fork' or 'spawn')
@@ -45,5 +45,5 @@ def observe(method, setting, name="observer"):
     finally:
         reader.close()
         child.join()
-    info["exitcode"] = child.exitcode
+    info['exitcode'] = child.exitcode
     return info

@@ -27,36 +27,36 @@ def spawn_call(func, *args, timeout=10):
       ``ChildProcessError`` (mention its exit code).
     """
     payload = pickle.dumps((func, args))
-    code = (f"import sys; sys.path[:] = {sys.path!r}; "
-            f"from {__name__} import child_main; child_main()")
-    child = subprocess.Popen([sys.executable, "-c", code],
+    code = (f'import sys; sys.path[:] = {sys.path!r}; '
+            f'from {__name__} import child_main; child_main()')
+    child = subprocess.Popen([sys.executable, '-c', code],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         answer, _ = child.communicate(payload, timeout=timeout)
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
-        raise TimeoutError(f"{func!r} did not finish in {timeout} s") from None
+        raise TimeoutError(f'{func!r} did not finish in {timeout} s') from None
     if not answer:
-        raise ChildProcessError(f"child died without answering, exit code {child.returncode}")
+        raise ChildProcessError(f'child died without answering, exit code {child.returncode}')
     status, value = pickle.loads(answer)
-    if status == "error":
+    if status == 'error':
         raise value
     return value
 
 
 def child_main():
     """Run in the child: read ``(func, args)`` from stdin, answer on stdout."""
-    answer_to = os.fdopen(os.dup(1), "wb")
+    answer_to = os.fdopen(os.dup(1), 'wb')
     os.dup2(2, 1)                   # what func prints goes to stderr
     try:
         func, args = pickle.load(sys.stdin.buffer)
-        reply = ("ok", func(*args))
+        reply = ('ok', func(*args))
     except Exception as exc:
-        reply = ("error", exc)
+        reply = ('error', exc)
     try:
         data = pickle.dumps(reply)
     except Exception as exc:        # e.g. an unpicklable result
-        data = pickle.dumps(("error", TypeError(f"cannot send the result back: {exc}")))
+        data = pickle.dumps(('error', TypeError(f'cannot send the result back: {exc}')))
     answer_to.write(data)
     answer_to.close()

@@ -32,10 +32,10 @@ class MiniForkServer:
         * Set ``self.pid`` to the server's pid.
         """
         self._sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        code = (f"import sys; sys.path[:] = {sys.path!r}; "
-                f"from {__name__} import serve; serve({theirs.fileno()}, {list(preload)!r})")
+        code = (f'import sys; sys.path[:] = {sys.path!r}; '
+                f'from {__name__} import serve; serve({theirs.fileno()}, {list(preload)!r})')
         with theirs:
-            self._server = subprocess.Popen([sys.executable, "-c", code],
+            self._server = subprocess.Popen([sys.executable, '-c', code],
                                             pass_fds=[theirs.fileno()])
         self.pid = self._server.pid
 
@@ -54,26 +54,26 @@ class MiniForkServer:
         """
         payload = pickle.dumps((func, args))
         if len(payload) > MAX_REQUEST:
-            raise ValueError("request too large for one message")
+            raise ValueError('request too large for one message')
         r, w = os.pipe()
         try:
             socket.send_fds(self._sock, [payload], [w])
         finally:
             os.close(w)
-        with open(r, "rb") as answer_pipe:
+        with open(r, 'rb') as answer_pipe:
             chunks = []
             while True:
                 ready, _, _ = select.select([answer_pipe], [], [], timeout)
                 if not ready:
-                    raise TimeoutError(f"{func!r} did not answer in {timeout} s")
+                    raise TimeoutError(f'{func!r} did not answer in {timeout} s')
                 chunk = os.read(answer_pipe.fileno(), 65536)
                 if not chunk:
                     break
                 chunks.append(chunk)
         if not chunks:
-            raise ChildProcessError("the child died without answering")
-        status, value = pickle.loads(b"".join(chunks))
-        if status == "error":
+            raise ChildProcessError('the child died without answering')
+        status, value = pickle.loads(b''.join(chunks))
+        if status == 'error':
             raise value
         return value
 
@@ -110,14 +110,14 @@ def serve(fd, preload):
             sock.close()
             try:
                 func, args = pickle.loads(message)
-                reply = ("ok", func(*args))
+                reply = ('ok', func(*args))
             except Exception as exc:
-                reply = ("error", exc)
+                reply = ('error', exc)
             try:
                 data = pickle.dumps(reply)
             except Exception as exc:
-                data = pickle.dumps(("error", TypeError(f"cannot send the result back: {exc}")))
-            with open(fds[0], "wb") as f:
+                data = pickle.dumps(('error', TypeError(f'cannot send the result back: {exc}')))
+            with open(fds[0], 'wb') as f:
                 f.write(data)
             os._exit(0)
         os.close(fds[0])

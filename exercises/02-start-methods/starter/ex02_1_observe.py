@@ -7,7 +7,7 @@ import multiprocessing as mp
 import os
 
 # observe() changes this in the parent.  Does the child see the change?
-SETTING = "module default"
+SETTING = 'module default'
 
 
 def report(conn):
@@ -17,14 +17,14 @@ def report(conn):
     ``parent_pid`` (the pid of ``parent_process()``, or None when there is
     no parent process) and ``setting`` (the value of SETTING seen here).
     """
-    raise NotImplementedError("exercise 02.1: report()")
+    raise NotImplementedError('exercise 02.1: report()')
 
 
-def observe(method, setting, name="observer"):
+def observe(method, setting, name='observer'):
     """Set SETTING to ``setting``, then run ``report`` in a child process.
 
     The child is started with start method ``method`` ('fork' or 'spawn')
     and is called ``name``.  Return the dict the child reported, plus the
     key ``exitcode`` (the child's exit code, after joining it).
     """
-    raise NotImplementedError("exercise 02.1: observe()")
+    raise NotImplementedError('exercise 02.1: observe()')

@@ -26,9 +26,9 @@ def spawn_call(func, *args, timeout=10):
       raise ``TimeoutError``.  If it dies without answering, raise
       ``ChildProcessError`` (mention its exit code).
     """
-    raise NotImplementedError("exercise 02.2: spawn_call()")
+    raise NotImplementedError('exercise 02.2: spawn_call()')
 
 
 def child_main():
     """Run in the child: read ``(func, args)`` from stdin, answer on stdout."""
-    raise NotImplementedError("exercise 02.2: child_main()")
+    raise NotImplementedError('exercise 02.2: child_main()')

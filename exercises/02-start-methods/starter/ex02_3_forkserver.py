@@ -31,7 +31,7 @@ class MiniForkServer:
           ``serve(fd, preload)``.
         * Set ``self.pid`` to the server's pid.
         """
-        raise NotImplementedError("exercise 02.3: MiniForkServer.__init__() (start the server)")
+        raise NotImplementedError('exercise 02.3: MiniForkServer.__init__() (start the server)')
 
     def call(self, func, *args, timeout=10):
         """Run ``func(*args)`` in a child of the server; return or raise its result.
@@ -46,11 +46,11 @@ class MiniForkServer:
           No answer at all: raise ``ChildProcessError``.  No EOF within
           ``timeout`` seconds: raise ``TimeoutError``.
         """
-        raise NotImplementedError("exercise 02.3: MiniForkServer.call()")
+        raise NotImplementedError('exercise 02.3: MiniForkServer.call()')
 
     def close(self):
         """Stop the server: close our end of the socket (it sees EOF), wait for it."""
-        raise NotImplementedError("exercise 02.3: MiniForkServer.close()")
+        raise NotImplementedError('exercise 02.3: MiniForkServer.close()')
 
 
 def serve(fd, preload):
@@ -65,4 +65,4 @@ def serve(fd, preload):
       finished children (``os.waitpid(-1, os.WNOHANG)``).
     * An empty message means the parent closed its end: return.
     """
-    raise NotImplementedError("exercise 02.3: serve()")
+    raise NotImplementedError('exercise 02.3: serve()')

@@ -1,7 +1,7 @@
 """Functions the chapter 02 tests run in child processes (importable by name)."""
 import sys
 
-SETTING = "module default"
+SETTING = 'module default'
 
 
 def read_setting():
@@ -15,17 +15,17 @@ def fail(message):
 def chatty(value):
     """Print a lot, then return value: printing must not spoil the result."""
     for i in range(1000):
-        print("chatter", i)
+        print('chatter', i)
     sys.stdout.flush()
     return value
 
 
 def big(n):
-    return b"x" * n
+    return b'x' * n
 
 
 def main_module_name():
-    return sys.modules["__main__"].__name__
+    return sys.modules['__main__'].__name__
 
 
 def call_and_send(conn, func, args):
@@ -35,15 +35,15 @@ def call_and_send(conn, func, args):
 
 
 def write_pid_and_sleep(path):
-    with open(path, "w") as f:
-        f.write(str(__import__("os").getpid()))
-    __import__("time").sleep(60)
+    with open(path, 'w') as f:
+        f.write(str(__import__('os').getpid()))
+    __import__('time').sleep(60)
 
 
 def exit_now(code):
     """End the process at once, without answering (os._exit itself may be
     wrapped by a tool such as coverage, and then cannot be pickled)."""
-    __import__("os")._exit(code)
+    __import__('os')._exit(code)
 
 
 def has_module(name):
@@ -51,11 +51,11 @@ def has_module(name):
 
 
 def parent_pid():
-    return __import__("os").getppid()
+    return __import__('os').getppid()
 
 
 def own_pid():
-    return __import__("os").getpid()
+    return __import__('os').getpid()
 
 
 def send_back(conn, func, args):

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.ex02_3, pytest.mark.timeout(30)]
 
 
 def stdlib_forkserver_call(func, *args, preload=None):
-    ctx = mp.get_context("forkserver")
+    ctx = mp.get_context('forkserver')
     if preload is not None:
         ctx.set_forkserver_preload(preload)
     reader, writer = ctx.Pipe(duplex=False)
@@ -53,32 +53,32 @@ def test_children_are_forked_by_the_server(server):
 def test_the_server_is_a_fresh_interpreter(server):
     # Like the stdlib's fork server: it was started from scratch, so it never
     # saw the parent change a module global.
-    helpers02.SETTING = "changed in the parent"
+    helpers02.SETTING = 'changed in the parent'
     try:
         expected = stdlib_forkserver_call(helpers02.read_setting)
-        assert expected == "module default"
+        assert expected == 'module default'
         assert server.call(helpers02.read_setting) == expected
     finally:
-        helpers02.SETTING = "module default"
+        helpers02.SETTING = 'module default'
 
 
 def test_preloaded_modules_are_imported_by_the_server(ex):
-    assert stdlib_forkserver_call(helpers02.has_module, "colorsys") is False
+    assert stdlib_forkserver_call(helpers02.has_module, 'colorsys') is False
     plain = ex.MiniForkServer()
     try:
-        assert plain.call(helpers02.has_module, "colorsys") is False
+        assert plain.call(helpers02.has_module, 'colorsys') is False
     finally:
         plain.close()
-    preloaded = ex.MiniForkServer(preload=["colorsys", "no_such_module_here"])
+    preloaded = ex.MiniForkServer(preload=['colorsys', 'no_such_module_here'])
     try:
-        assert preloaded.call(helpers02.has_module, "colorsys") is True
+        assert preloaded.call(helpers02.has_module, 'colorsys') is True
     finally:
         preloaded.close()
 
 
 def test_exception_comes_back_to_the_parent(server):
-    with pytest.raises(ValueError, match="boom from the child"):
-        server.call(helpers02.fail, "boom from the child")
+    with pytest.raises(ValueError, match='boom from the child'):
+        server.call(helpers02.fail, 'boom from the child')
 
 
 def test_unpicklable_call_fails_in_the_parent(server, monkeypatch):
@@ -87,8 +87,8 @@ def test_unpicklable_call_fails_in_the_parent(server, monkeypatch):
         pickle.dumps(target)
 
     def nothing_sent(*args, **kwargs):
-        raise AssertionError("an unpicklable request was sent to the server")
-    monkeypatch.setattr(socket, "send_fds", nothing_sent)
+        raise AssertionError('an unpicklable request was sent to the server')
+    monkeypatch.setattr(socket, 'send_fds', nothing_sent)
     with pytest.raises(type(expected.value)):
         server.call(target)
     monkeypatch.undo()
@@ -102,9 +102,9 @@ def test_the_answer_pipe_travels_with_the_request(server, monkeypatch):
     def spy(sock, buffers, fds, *rest):
         sent.append([stat.S_ISFIFO(os.fstat(fd).st_mode) for fd in fds])
         return real(sock, buffers, fds, *rest)
-    monkeypatch.setattr(socket, "send_fds", spy)
+    monkeypatch.setattr(socket, 'send_fds', spy)
     assert server.call(pow, 2, 5) == 32
-    assert sent == [[True]], "one request, carrying one pipe"
+    assert sent == [[True]], 'one request, carrying one pipe'
 
 
 def test_child_that_dies_without_answering(server):

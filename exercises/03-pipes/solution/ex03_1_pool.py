@@ -72,12 +72,12 @@ def pool_map(func, items, workers=2, timeout=10):
             remaining = deadline - time.monotonic()
             ready = wait(list(busy), max(remaining, 0))
             if not ready:
-                raise TimeoutError(f"pool_map did not finish in {timeout} s")
+                raise TimeoutError(f'pool_map did not finish in {timeout} s')
             for conn in ready:
                 try:
                     index, ok, value = conn.recv()
                 except EOFError:
-                    raise ChildProcessError("a worker died while working") from None
+                    raise ChildProcessError('a worker died while working') from None
                 busy.discard(conn)
                 if ok:
                     results[index] = value

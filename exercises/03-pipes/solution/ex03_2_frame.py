@@ -17,8 +17,8 @@ SMALL_LIMIT = 0x7fffffff
 def header(n):
     """The header that announces a payload of ``n`` bytes."""
     if n > SMALL_LIMIT:
-        return struct.pack("!i", -1) + struct.pack("!Q", n)
-    return struct.pack("!i", n)
+        return struct.pack('!i', -1) + struct.pack('!Q', n)
+    return struct.pack('!i', n)
 
 
 def frame(payload):
@@ -38,10 +38,10 @@ def read_exact(source, n):
         else:
             chunk = source.read(n)
         if not chunk:
-            raise EOFError(f"end of stream with {n} byte(s) still expected")
+            raise EOFError(f'end of stream with {n} byte(s) still expected')
         chunks.append(chunk)
         n -= len(chunk)
-    return b"".join(chunks)
+    return b''.join(chunks)
 
 
 def read_frame(source):
@@ -51,18 +51,18 @@ def read_frame(source):
     side has finished); the end of the stream *inside* a frame raises
     ``OSError`` (the message was cut short).
     """
-    first = b""
+    first = b''
     try:
         first = read_exact(source, 1)
         rest = read_exact(source, 3)
-        (n,) = struct.unpack("!i", first + rest)
+        (n,) = struct.unpack('!i', first + rest)
         if n == -1:
-            (n,) = struct.unpack("!Q", read_exact(source, 8))
+            (n,) = struct.unpack('!Q', read_exact(source, 8))
         return read_exact(source, n)
     except EOFError:
         if not first:
             raise
-        raise OSError("end of stream in the middle of a message") from None
+        raise OSError('end of stream in the middle of a message') from None
 
 
 def send_obj(fd, obj):

@@ -16,7 +16,7 @@ def worker(conn, func):
     ``(index, False, exception)`` when ``func`` raises.  Close ``conn`` at
     the end.
     """
-    raise NotImplementedError("exercise 03.1: worker()")
+    raise NotImplementedError('exercise 03.1: worker()')
 
 
 def pool_map(func, items, workers=2, timeout=10):
@@ -32,4 +32,4 @@ def pool_map(func, items, workers=2, timeout=10):
       cases terminate the workers.
     * Always: no process left running or unjoined, every Connection closed.
     """
-    raise NotImplementedError("exercise 03.1: pool_map()")
+    raise NotImplementedError('exercise 03.1: pool_map()')

@@ -16,19 +16,19 @@ SMALL_LIMIT = 0x7fffffff
 
 def header(n):
     """The header that announces a payload of ``n`` bytes."""
-    raise NotImplementedError("exercise 03.2: header()")
+    raise NotImplementedError('exercise 03.2: header()')
 
 
 def frame(payload):
     """``payload`` (any bytes-like object) with its header in front, as bytes."""
-    raise NotImplementedError("exercise 03.2: frame()")
+    raise NotImplementedError('exercise 03.2: frame()')
 
 
 def read_exact(source, n):
     """Read exactly ``n`` bytes from ``source``: a file descriptor (int) or a
     binary file object.  Reads may return fewer bytes than asked: loop.
     Raise ``EOFError`` if the end of the stream comes first."""
-    raise NotImplementedError("exercise 03.2: read_exact()")
+    raise NotImplementedError('exercise 03.2: read_exact()')
 
 
 def read_frame(source):
@@ -38,16 +38,16 @@ def read_frame(source):
     side has finished); the end of the stream *inside* a frame raises
     ``OSError`` (the message was cut short).
     """
-    raise NotImplementedError("exercise 03.2: read_frame()")
+    raise NotImplementedError('exercise 03.2: read_frame()')
 
 
 def send_obj(fd, obj):
     """Pickle ``obj`` and write it, framed, to file descriptor ``fd``, like
     ``Connection.send``.  ``os.write`` may write less than asked: loop."""
-    raise NotImplementedError("exercise 03.2: send_obj()")
+    raise NotImplementedError('exercise 03.2: send_obj()')
 
 
 def recv_obj(source):
     """Read one framed pickle from ``source`` and return the object, like
     ``Connection.recv``."""
-    raise NotImplementedError("exercise 03.2: recv_obj()")
+    raise NotImplementedError('exercise 03.2: recv_obj()')

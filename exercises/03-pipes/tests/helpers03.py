@@ -13,7 +13,7 @@ def square(x):
 
 def fail_on_odd(x):
     if x % 2:
-        raise ValueError(f"odd: {x}")
+        raise ValueError(f'odd: {x}')
     return x
 
 

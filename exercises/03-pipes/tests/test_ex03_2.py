@@ -10,7 +10,7 @@ import pytest
 pytestmark = [pytest.mark.ex03_2, pytest.mark.timeout(30)]
 
 SIZES = [0, 1, 100, 16384, 16385, 1 << 20]
-OBJECTS = [None, 42, "héllo", b"\x00\xff", [1, 2.5, None], {"a": (1, "b"), "c": {3}}]
+OBJECTS = [None, 42, 'héllo', b'\x00\xff', [1, 2.5, None], {'a': (1, 'b'), 'c': {3}}]
 
 
 class Trickle:
@@ -42,7 +42,7 @@ class Background:
 
     def finish(self):
         self.thread.join(10)
-        assert not self.thread.is_alive(), "the other side is still blocked"
+        assert not self.thread.is_alive(), 'the other side is still blocked'
         if self.error is not None:
             raise self.error
         return self.result
@@ -54,7 +54,7 @@ def write_all(fd, data):
         view = view[os.write(fd, view):]
 
 
-@pytest.fixture(params=[False, True], ids=["os.pipe", "socketpair"])
+@pytest.fixture(params=[False, True], ids=['os.pipe', 'socketpair'])
 def pipe(request):
     """A stdlib Pipe: (reader, writer) Connections; duplex=True is a socketpair."""
     a, b = mp.Pipe(duplex=request.param)
@@ -63,39 +63,39 @@ def pipe(request):
     b.close()
 
 
-@pytest.mark.parametrize("n, expected", [
-    (0, b"\x00\x00\x00\x00"),
-    (5, b"\x00\x00\x00\x05"),
-    (0x01020304, b"\x01\x02\x03\x04"),
-    (0x7fffffff, b"\x7f\xff\xff\xff"),
-    (0x80000000, b"\xff\xff\xff\xff" + b"\x00\x00\x00\x00\x80\x00\x00\x00"),
-    (1 << 40, b"\xff\xff\xff\xff" + b"\x00\x00\x01\x00\x00\x00\x00\x00"),
+@pytest.mark.parametrize('n, expected', [
+    (0, b'\x00\x00\x00\x00'),
+    (5, b'\x00\x00\x00\x05'),
+    (0x01020304, b'\x01\x02\x03\x04'),
+    (0x7fffffff, b'\x7f\xff\xff\xff'),
+    (0x80000000, b'\xff\xff\xff\xff' + b'\x00\x00\x00\x00\x80\x00\x00\x00'),
+    (1 << 40, b'\xff\xff\xff\xff' + b'\x00\x00\x01\x00\x00\x00\x00\x00'),
 ])
 def test_header(ex, n, expected):
     assert ex.header(n) == expected
 
 
 def test_frame_is_header_then_payload(ex):
-    assert ex.frame(b"abc") == b"\x00\x00\x00\x03abc"
-    assert ex.frame(bytearray(b"xy")) == b"\x00\x00\x00\x02xy"
-    assert ex.frame(memoryview(b"")) == b"\x00\x00\x00\x00"
-    assert type(ex.frame(bytearray(b"xy"))) is bytes
+    assert ex.frame(b'abc') == b'\x00\x00\x00\x03abc'
+    assert ex.frame(bytearray(b'xy')) == b'\x00\x00\x00\x02xy'
+    assert ex.frame(memoryview(b'')) == b'\x00\x00\x00\x00'
+    assert type(ex.frame(bytearray(b'xy'))) is bytes
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize('size', SIZES)
 def test_stdlib_reads_our_frames(ex, pipe, size):
     reader, writer = pipe
-    payload = bytes(range(256)) * (size // 256) + b"z" * (size % 256)
+    payload = bytes(range(256)) * (size // 256) + b'z' * (size % 256)
     frame = ex.frame(payload)
     receiving = Background(reader.recv_bytes)
     write_all(writer.fileno(), frame)
     assert receiving.finish() == payload
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize('size', SIZES)
 def test_we_read_stdlib_frames(ex, pipe, size):
     reader, writer = pipe
-    payload = b"q" * size
+    payload = b'q' * size
     sending = Background(writer.send_bytes, payload)
     assert ex.read_frame(reader.fileno()) == payload
     sending.finish()
@@ -103,53 +103,53 @@ def test_we_read_stdlib_frames(ex, pipe, size):
 
 def test_read_frame_from_a_file_object(ex, pipe):
     reader, writer = pipe
-    writer.send_bytes(b"first")
-    writer.send_bytes(b"second")
-    with open(reader.fileno(), "rb", closefd=False) as f:
-        assert ex.read_frame(f) == b"first"
-        assert ex.read_frame(f) == b"second"
+    writer.send_bytes(b'first')
+    writer.send_bytes(b'second')
+    with open(reader.fileno(), 'rb', closefd=False) as f:
+        assert ex.read_frame(f) == b'first'
+        assert ex.read_frame(f) == b'second'
 
 
 def test_read_exact_loops_over_short_reads(ex):
-    assert ex.read_exact(Trickle(b"abcdef"), 4) == b"abcd"
+    assert ex.read_exact(Trickle(b'abcdef'), 4) == b'abcd'
     with pytest.raises(EOFError):
-        ex.read_exact(Trickle(b"ab"), 3)
-    assert ex.read_frame(Trickle(ex.frame(b"hello world"))) == b"hello world"
+        ex.read_exact(Trickle(b'ab'), 3)
+    assert ex.read_frame(Trickle(ex.frame(b'hello world'))) == b'hello world'
 
 
 def test_long_header_form_is_understood(ex, pipe):
     # A sender may use the long form for a short message; the stdlib accepts it.
-    long_form = struct.pack("!i", -1) + struct.pack("!Q", 3) + b"abc"
-    assert ex.read_frame(io.BytesIO(long_form)) == b"abc"
+    long_form = struct.pack('!i', -1) + struct.pack('!Q', 3) + b'abc'
+    assert ex.read_frame(io.BytesIO(long_form)) == b'abc'
     reader, writer = pipe
     write_all(writer.fileno(), long_form)
-    assert reader.recv_bytes() == b"abc"
+    assert reader.recv_bytes() == b'abc'
 
 
 def test_frames_back_to_back_then_eof(ex):
-    stream = io.BytesIO(ex.frame(b"a") + ex.frame(b"") + ex.frame(b"ccc"))
-    assert [ex.read_frame(stream) for _ in range(3)] == [b"a", b"", b"ccc"]
+    stream = io.BytesIO(ex.frame(b'a') + ex.frame(b'') + ex.frame(b'ccc'))
+    assert [ex.read_frame(stream) for _ in range(3)] == [b'a', b'', b'ccc']
     with pytest.raises(EOFError):
         ex.read_frame(stream)
 
 
 def test_eof_when_the_stdlib_writer_closes(ex, pipe):
     reader, writer = pipe
-    writer.send_bytes(b"last words")
+    writer.send_bytes(b'last words')
     writer.close()
-    assert ex.read_frame(reader.fileno()) == b"last words"
+    assert ex.read_frame(reader.fileno()) == b'last words'
     with pytest.raises(EOFError):
         ex.read_frame(reader.fileno())
 
 
-@pytest.mark.parametrize("cut", [2, 4, 7])
+@pytest.mark.parametrize('cut', [2, 4, 7])
 def test_cut_message_is_an_oserror_not_eof(ex, cut):
-    data = b"\x00\x00\x00\x05hello"[:cut]
+    data = b'\x00\x00\x00\x05hello'[:cut]
     with pytest.raises(OSError):
         ex.read_frame(io.BytesIO(data))
 
 
-@pytest.mark.parametrize("obj", OBJECTS, ids=repr)
+@pytest.mark.parametrize('obj', OBJECTS, ids=repr)
 def test_objects_both_ways(ex, pipe, obj):
     reader, writer = pipe
     ex.send_obj(writer.fileno(), obj)
@@ -160,7 +160,7 @@ def test_objects_both_ways(ex, pipe, obj):
 
 def test_send_obj_writes_the_same_bytes_as_connection_send(ex, pipe):
     reader, writer = pipe
-    obj = {"key": [1, 2, 3], "text": "same bytes"}
+    obj = {'key': [1, 2, 3], 'text': 'same bytes'}
     writer.send(obj)
     ours_expected = os.read(reader.fileno(), 1 << 16)
     ex.send_obj(writer.fileno(), obj)

@@ -59,14 +59,14 @@ class FeederQueue:
         raise ``ValueError``."""
         self._this_process()
         if self._closed:
-            raise ValueError("put() on a closed FeederQueue")
+            raise ValueError('put() on a closed FeederQueue')
         self._append(obj)
 
     def _append(self, obj):
         with self._notempty:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._feed, name="FeederThread", daemon=True)
+                    target=self._feed, name='FeederThread', daemon=True)
                 self._thread.start()
             self._buffer.append(obj)
             self._notempty.notify()
@@ -87,8 +87,8 @@ class FeederQueue:
             try:
                 data = pickle.dumps(obj)
             except Exception as exc:
-                print(f"FeederQueue: dropped a {type(obj).__name__} object "
-                      f"that cannot be pickled ({exc})", file=sys.stderr)
+                print(f'FeederQueue: dropped a {type(obj).__name__} object '
+                      f'that cannot be pickled ({exc})', file=sys.stderr)
                 continue
             with self._wlock:
                 self._writer.send_bytes(data)
@@ -128,6 +128,6 @@ class FeederQueue:
         """After ``close()``: wait until the feeder thread has written
         everything and ended (return at once if there was no thread)."""
         if not self._closed:
-            raise AssertionError("join_thread() before close()")
+            raise AssertionError('join_thread() before close()')
         if self._thread is not None:
             self._thread.join()

@@ -57,7 +57,7 @@ class FeederQueue:
         blocks).  The first put in a process starts the feeder thread
         (a daemon thread running ``self._feed``).  After ``close()``:
         raise ``ValueError``."""
-        raise NotImplementedError("exercise 04.1: put()")
+        raise NotImplementedError('exercise 04.1: put()')
 
     def _feed(self):
         """The feeder thread: wait for buffered items; pickle each one (outside
@@ -65,21 +65,21 @@ class FeederQueue:
         lock.  An item that cannot be pickled: print one line to
         ``sys.stderr`` naming its type, drop it, carry on.  Stop after
         writing everything that was put before ``close()``."""
-        raise NotImplementedError("exercise 04.1: _feed()")
+        raise NotImplementedError('exercise 04.1: _feed()')
 
     def get(self, block=True, timeout=None):
         """Remove and return the oldest item, holding the read lock while
         reading.  ``block=False``: raise ``queue.Empty`` at once when no
         item is in the pipe.  ``timeout``: raise ``queue.Empty`` when none
         arrives within ``timeout`` seconds (waiting for the lock included)."""
-        raise NotImplementedError("exercise 04.1: get()")
+        raise NotImplementedError('exercise 04.1: get()')
 
     def close(self):
         """This process puts nothing more: later puts raise ``ValueError``;
         the feeder thread writes what is buffered, then ends."""
-        raise NotImplementedError("exercise 04.1: close()")
+        raise NotImplementedError('exercise 04.1: close()')
 
     def join_thread(self):
         """After ``close()``: wait until the feeder thread has written
         everything and ended (return at once if there was no thread)."""
-        raise NotImplementedError("exercise 04.1: join_thread()")
+        raise NotImplementedError('exercise 04.1: join_thread()')

@@ -10,7 +10,7 @@ STOP = None             # the poison pill: no real item is None
 
 def producer(items, tasks):
     """Put every item of ``items`` on ``tasks``, in order."""
-    raise NotImplementedError("exercise 04.2: producer()")
+    raise NotImplementedError('exercise 04.2: producer()')
 
 
 def consumer(func, tasks, results):
@@ -18,7 +18,7 @@ def consumer(func, tasks, results):
     item put ``(item, func(item))`` on ``results``; after the pill, put
     ``STOP`` on ``results`` (so that whoever reads knows this consumer is
     done) and return."""
-    raise NotImplementedError("exercise 04.2: consumer()")
+    raise NotImplementedError('exercise 04.2: consumer()')
 
 
 def run_pipeline(func, batches, consumers=2, timeout=30):
@@ -32,4 +32,4 @@ def run_pipeline(func, batches, consumers=2, timeout=30):
       but only when that cannot deadlock.
     * Return the list of ``(item, func(item))`` pairs, in any order.
     """
-    raise NotImplementedError("exercise 04.2: run_pipeline()")
+    raise NotImplementedError('exercise 04.2: run_pipeline()')

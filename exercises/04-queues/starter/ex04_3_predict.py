@@ -32,5 +32,5 @@ EVENTS = (
 
 def prediction():
     """The names of EVENTS, in the order they happen."""
-    raise NotImplementedError("exercise 04.3: prediction()")
+    raise NotImplementedError('exercise 04.3: prediction()')
 

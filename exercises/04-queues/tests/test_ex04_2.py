@@ -28,17 +28,17 @@ def test_consumer_stops_at_the_pill(ex):
         tasks.put(item)
     ex.consumer(helpers04.square, tasks, results)   # in this process: must return
     assert drain(results, 3) == [(3, 9), (4, 16), ex.STOP]
-    assert tasks.get(timeout=10) == 5, "the consumer must not take more after the pill"
+    assert tasks.get(timeout=10) == 5, 'the consumer must not take more after the pill'
 
 
 def test_every_item_processed_exactly_once(ex):
     batches = [range(0, 60), range(60, 130), range(130, 200)]
     pairs = ex.run_pipeline(helpers04.square, batches, consumers=4)
     counts = collections.Counter(item for item, _ in pairs)
-    assert sorted(counts) == list(range(200)), "items lost"
-    assert max(counts.values()) == 1, "items processed twice"
+    assert sorted(counts) == list(range(200)), 'items lost'
+    assert max(counts.values()) == 1, 'items processed twice'
     assert all(result == item * item for item, result in pairs)
-    assert mp.active_children() == [], "join every process"
+    assert mp.active_children() == [], 'join every process'
 
 
 def test_more_consumers_than_items(ex):
@@ -64,4 +64,4 @@ def test_large_results_do_not_deadlock(ex):
 def test_the_work_is_shared(ex):
     pairs = ex.run_pipeline(helpers04.slow_pid, [range(40), range(40, 80)], consumers=3)
     assert len(pairs) == 80
-    assert len({pid for _, pid in pairs}) >= 2, "only one consumer did any work"
+    assert len({pid for _, pid in pairs}) >= 2, 'only one consumer did any work'

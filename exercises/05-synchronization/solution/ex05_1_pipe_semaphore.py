@@ -12,7 +12,7 @@ import struct
 import termios
 import time
 
-TOKEN = b"t"
+TOKEN = b't'
 
 
 class PipeSemaphore:
@@ -25,7 +25,7 @@ class PipeSemaphore:
         non-blocking: ``acquire`` decides itself how long to wait.
         """
         if value < 0:
-            raise ValueError("semaphore initial value must be >= 0")
+            raise ValueError('semaphore initial value must be >= 0')
         self._r, self._w = os.pipe()
         os.set_blocking(self._r, False)
         if value:
@@ -67,8 +67,8 @@ class PipeSemaphore:
 
     def get_value(self):
         """The number of tokens in the pipe (ask the kernel: FIONREAD)."""
-        buf = fcntl.ioctl(self._r, termios.FIONREAD, b"\0\0\0\0")
-        return struct.unpack("i", buf)[0]
+        buf = fcntl.ioctl(self._r, termios.FIONREAD, b'\0\0\0\0')
+        return struct.unpack('i', buf)[0]
 
     def close(self):
         """Close both ends of the pipe."""

@@ -24,7 +24,7 @@ def count_with_lock(n):
     """4 processes run ``add_many(counter, n, lock)`` on one shared counter
     that starts at 0.  Start all four before joining any.  Return the
     final value of the counter (an ``int``)."""
-    counter = mp.Value("i", 0, lock=False)      # a raw shared int, no lock
+    counter = mp.Value('i', 0, lock=False)      # a raw shared int, no lock
     lock = mp.Lock()
     procs = [mp.Process(target=add_many, args=(counter, n, lock))
              for _ in range(PROCESSES)]
@@ -38,7 +38,7 @@ def count_with_lock(n):
 def count_without_lock(n):
     """The same as ``count_with_lock(n)``, with no lock at all.
     Return the final value of the counter (an ``int``)."""
-    counter = mp.Value("i", 0, lock=False)
+    counter = mp.Value('i', 0, lock=False)
     procs = [mp.Process(target=add_many, args=(counter, n))
              for _ in range(PROCESSES)]
     for p in procs:

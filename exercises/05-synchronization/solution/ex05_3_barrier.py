@@ -15,10 +15,10 @@ class CondBarrier:
         round, ``self._state[1]`` the round number (the *generation*).
         """
         if parties < 1:
-            raise ValueError("parties must be >= 1")
+            raise ValueError('parties must be >= 1')
         self.parties = parties
         self._cond = mp.Condition()
-        self._state = mp.RawArray("i", 2)
+        self._state = mp.RawArray('i', 2)
 
     def wait(self, timeout=None):
         """Wait until ``parties`` processes have called ``wait()`` in this round.
@@ -41,7 +41,7 @@ class CondBarrier:
             self._state[0] = index + 1
             if not self._cond.wait_for(lambda: self._state[1] != generation, timeout):
                 self._state[0] -= 1
-                raise TimeoutError("barrier: %d of %d arrived" % (self._state[0] + 1, self.parties))
+                raise TimeoutError('barrier: %d of %d arrived' % (self._state[0] + 1, self.parties))
             return index
 
     @property

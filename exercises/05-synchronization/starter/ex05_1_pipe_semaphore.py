@@ -12,7 +12,7 @@ import struct
 import termios
 import time
 
-TOKEN = b"t"
+TOKEN = b't'
 
 
 class PipeSemaphore:
@@ -24,7 +24,7 @@ class PipeSemaphore:
         ``value < 0`` raises ``ValueError``.  Make the read end
         non-blocking: ``acquire`` decides itself how long to wait.
         """
-        raise NotImplementedError("exercise 05.1: PipeSemaphore.__init__()")
+        raise NotImplementedError('exercise 05.1: PipeSemaphore.__init__()')
 
     def acquire(self, block=True, timeout=None):
         """Take one token; return True, or False if none came in time.
@@ -35,15 +35,15 @@ class PipeSemaphore:
         means do not wait).  Another process may take the token you were
         woken for: then wait again, until the deadline.  No busy waiting.
         """
-        raise NotImplementedError("exercise 05.1: PipeSemaphore.acquire()")
+        raise NotImplementedError('exercise 05.1: PipeSemaphore.acquire()')
 
     def release(self):
         """Put one token back (wakes one waiting process, if any)."""
-        raise NotImplementedError("exercise 05.1: PipeSemaphore.release()")
+        raise NotImplementedError('exercise 05.1: PipeSemaphore.release()')
 
     def get_value(self):
         """The number of tokens in the pipe (ask the kernel: FIONREAD)."""
-        raise NotImplementedError("exercise 05.1: PipeSemaphore.get_value()")
+        raise NotImplementedError('exercise 05.1: PipeSemaphore.get_value()')
 
     def close(self):
         """Close both ends of the pipe."""

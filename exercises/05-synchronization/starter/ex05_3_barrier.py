@@ -15,10 +15,10 @@ class CondBarrier:
         round, ``self._state[1]`` the round number (the *generation*).
         """
         if parties < 1:
-            raise ValueError("parties must be >= 1")
+            raise ValueError('parties must be >= 1')
         self.parties = parties
         self._cond = mp.Condition()
-        self._state = mp.RawArray("i", 2)
+        self._state = mp.RawArray('i', 2)
 
     def wait(self, timeout=None):
         """Wait until ``parties`` processes have called ``wait()`` in this round.
@@ -30,9 +30,9 @@ class CondBarrier:
         ``timeout`` seconds pass first, leave the round (no longer counted
         as waiting) and raise ``TimeoutError``.
         """
-        raise NotImplementedError("exercise 05.3: CondBarrier.wait()")
+        raise NotImplementedError('exercise 05.3: CondBarrier.wait()')
 
     @property
     def n_waiting(self):
         """How many processes are waiting in the current round."""
-        raise NotImplementedError("exercise 05.3: CondBarrier.n_waiting")
+        raise NotImplementedError('exercise 05.3: CondBarrier.n_waiting')

@@ -18,7 +18,7 @@ def hammer(sem, rounds, guard, inside, peak, total):
     shared ints guarded by ``guard``)."""
     for _ in range(rounds):
         if not sem.acquire(timeout=20):
-            raise TimeoutError("no unit within 20 s")
+            raise TimeoutError('no unit within 20 s')
         with guard:
             inside.value += 1
             total.value += 1
@@ -47,15 +47,15 @@ def rounds_worker(i, barrier, rounds, data, indices, parties):
 
 def describe_exit_codes(codes):
     """What the exit codes of rounds_worker processes say, in words."""
-    meaning = {3: "passed the barrier too early (saw another process out of step)",
-               1: "raised an exception (its traceback is in the captured stderr)",
-               None: "was still running after 60 s (stuck in wait()?)"}
+    meaning = {3: 'passed the barrier too early (saw another process out of step)',
+               1: 'raised an exception (its traceback is in the captured stderr)',
+               None: 'was still running after 60 s (stuck in wait()?)'}
     parts = []
     for code in sorted(set(codes) - {0}, key=str):
-        what = meaning.get(code, f"was killed by signal {-code}" if isinstance(code, int)
-                           and code < 0 else f"exited with {code}")
-        parts.append(f"{codes.count(code)} process(es) {what}")
-    return f"exit codes {codes}: " + "; ".join(parts)
+        what = meaning.get(code, f'was killed by signal {-code}' if isinstance(code, int)
+                           and code < 0 else f'exited with {code}')
+        parts.append(f'{codes.count(code)} process(es) {what}')
+    return f'exit codes {codes}: ' + '; '.join(parts)
 
 
 def wait_once(barrier, timeout):

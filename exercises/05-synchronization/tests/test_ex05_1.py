@@ -9,7 +9,7 @@ import helpers05
 
 pytestmark = [pytest.mark.ex05_1, pytest.mark.timeout(60)]
 
-ctx = mp.get_context("fork")     # the pipe's fds are inherited, not pickled
+ctx = mp.get_context('fork')     # the pipe's fds are inherited, not pickled
 
 
 def script(sem):
@@ -46,7 +46,7 @@ def test_timeouts(ex):
         t0 = time.monotonic()
         assert sem.acquire(timeout=0.3) is False
         waited = time.monotonic() - t0
-        assert 0.25 <= waited < 5, f"acquire(timeout=0.3) returned after {waited:.3f} s"
+        assert 0.25 <= waited < 5, f'acquire(timeout=0.3) returned after {waited:.3f} s'
         t0 = time.monotonic()
         assert sem.acquire(True, -1) is False          # a negative timeout: no wait
         assert sem.acquire(False, 10) is False         # block=False ignores timeout
@@ -66,7 +66,7 @@ def test_release_in_another_process_wakes_the_waiter(ex):
         time.sleep(0.2)             # (not needed for correctness: lets it block first)
         sem.release()
         child.join(15)
-        assert child.exitcode == 0, "the child never got the unit"
+        assert child.exitcode == 0, 'the child never got the unit'
         assert sem.get_value() == 0
     finally:
         sem.close()
@@ -80,9 +80,9 @@ def test_a_waiter_sleeps_instead_of_spinning(ex):
         child.start()
         child.join(10)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        assert child.exitcode == 1, "nobody released: acquire must time out"
+        assert child.exitcode == 1, 'nobody released: acquire must time out'
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        assert cpu < 0.5, f"a waiting process used {cpu:.2f} s of CPU in 1 s: busy waiting?"
+        assert cpu < 0.5, f'a waiting process used {cpu:.2f} s of CPU in 1 s: busy waiting?'
     finally:
         sem.close()
 
@@ -105,7 +105,7 @@ def test_each_unit_goes_to_exactly_one_process(ex):
 
 def run_contention(sem, processes=4, rounds=100):
     guard = ctx.Lock()
-    inside, peak, total = (ctx.Value("i", 0, lock=False) for _ in range(3))
+    inside, peak, total = (ctx.Value('i', 0, lock=False) for _ in range(3))
     procs = [ctx.Process(target=helpers05.hammer,
                          args=(sem, rounds, guard, inside, peak, total))
              for _ in range(processes)]
@@ -124,5 +124,5 @@ def test_contention_like_stdlib(ex):
         ours.close()
     s_codes, s_peak, s_total, s_value = run_contention(ctx.Semaphore(2))
     assert (codes, total, value) == (s_codes, s_total, s_value) == ([0] * 4, 400, 2)
-    assert 1 <= peak <= 2, f"{peak} processes held a unit of a semaphore of value 2"
+    assert 1 <= peak <= 2, f'{peak} processes held a unit of a semaphore of value 2'
     assert 1 <= s_peak <= 2

@@ -10,8 +10,8 @@ pytestmark = [pytest.mark.ex05_3, pytest.mark.timeout(90)]
 
 
 def run_rounds(barrier, parties, rounds):
-    data = mp.RawArray("i", [-1] * parties)
-    indices = mp.RawArray("i", parties * rounds)
+    data = mp.RawArray('i', [-1] * parties)
+    indices = mp.RawArray('i', parties * rounds)
     procs = [mp.Process(target=helpers05.rounds_worker,
                         args=(i, barrier, rounds, data, indices, parties))
              for i in range(parties)]
@@ -36,7 +36,7 @@ def test_rounds_like_stdlib(ex):
     assert s_codes == [0] * parties and s_per_round == [list(range(parties))] * rounds
     assert codes == [0] * parties, helpers05.describe_exit_codes(codes)
     assert per_round == [list(range(parties))] * rounds, \
-        "each round must hand out the indices 0 .. parties-1 once each"
+        'each round must hand out the indices 0 .. parties-1 once each'
 
 
 def test_n_waiting_and_the_last_one_opens(ex):
@@ -64,7 +64,7 @@ def test_timeout_leaves_the_round(ex):
     with pytest.raises(TimeoutError):
         barrier.wait(timeout=0.3)
     assert 0.25 <= time.monotonic() - t0 < 5
-    assert barrier.n_waiting == 0, "a waiter that timed out is no longer waiting"
+    assert barrier.n_waiting == 0, 'a waiter that timed out is no longer waiting'
     # and the barrier still works afterwards
     child = mp.Process(target=helpers05.wait_once, args=(barrier, 20))
     child.start()

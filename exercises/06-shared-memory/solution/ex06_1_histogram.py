@@ -38,7 +38,7 @@ def parallel_histogram(data, bins, workers=4, ctx=None):
     ctx = ctx or mp.get_context()
     for value in data:
         if not 0 <= value < bins:
-            raise ValueError(f"{value!r} is not in range({bins})")
+            raise ValueError(f'{value!r} is not in range({bins})')
     shared = ctx.RawArray('i', list(data))
     counts = ctx.Array('i', bins)
     n = len(shared)

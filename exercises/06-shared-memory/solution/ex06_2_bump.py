@@ -18,7 +18,7 @@ class BumpArena:
         ``size`` must be positive, else ``ValueError``.
         """
         if size <= 0:
-            raise ValueError("size must be positive")
+            raise ValueError('size must be positive')
         self.size = size
         self.buffer = mmap.mmap(-1, size)       # MAP_SHARED: forked children see it
         self.top = 0                            # first byte not handed out yet
@@ -32,13 +32,13 @@ class BumpArena:
         not fit raises ``MemoryError`` and leaves ``top`` unchanged.
         """
         if align <= 0 or align & (align - 1):
-            raise ValueError(f"align must be a power of two, not {align!r}")
+            raise ValueError(f'align must be a power of two, not {align!r}')
         if nbytes < 0:
-            raise ValueError("nbytes must not be negative")
+            raise ValueError('nbytes must not be negative')
         offset = (self.top + align - 1) & ~(align - 1)
         if offset + nbytes > self.size:
-            raise MemoryError(f"{nbytes} bytes do not fit: "
-                              f"{self.size - self.top} of {self.size} left")
+            raise MemoryError(f'{nbytes} bytes do not fit: '
+                              f'{self.size - self.top} of {self.size} left')
         self.top = offset + nbytes
         return offset
 

@@ -16,7 +16,7 @@ def count_slice(data, start, stop, counts):
     into ``counts`` while holding ``counts.get_lock()`` -- once, not once per
     item.  Add: other workers' counts are already there.
     """
-    raise NotImplementedError("exercise 06.1: count_slice()")
+    raise NotImplementedError('exercise 06.1: count_slice()')
 
 
 def parallel_histogram(data, bins, workers=4, ctx=None):
@@ -29,4 +29,4 @@ def parallel_histogram(data, bins, workers=4, ctx=None):
     ``Array('i', bins)``, start the workers (all of them before joining
     any), join them, and return the counts as a list of ints.
     """
-    raise NotImplementedError("exercise 06.1: parallel_histogram()")
+    raise NotImplementedError('exercise 06.1: parallel_histogram()')

@@ -17,7 +17,7 @@ class BumpArena:
 
         ``size`` must be positive, else ``ValueError``.
         """
-        raise NotImplementedError("exercise 06.2: BumpArena.__init__()")
+        raise NotImplementedError('exercise 06.2: BumpArena.__init__()')
 
     def alloc(self, nbytes, align=8):
         """Reserve ``nbytes`` bytes and return the offset where they start.
@@ -27,7 +27,7 @@ class BumpArena:
         and ``nbytes`` not negative (else ``ValueError``).  A piece that does
         not fit raises ``MemoryError`` and leaves ``top`` unchanged.
         """
-        raise NotImplementedError("exercise 06.2: BumpArena.alloc()")
+        raise NotImplementedError('exercise 06.2: BumpArena.alloc()')
 
     def new(self, ctype, *args):
         """A new ``ctype`` object living in the arena, initialised with ``args``.
@@ -37,12 +37,12 @@ class BumpArena:
         ``ctype.from_buffer(self.buffer, offset)``, then pass ``args`` to
         its ``__init__`` (like ``RawValue`` does).
         """
-        raise NotImplementedError("exercise 06.2: BumpArena.new()")
+        raise NotImplementedError('exercise 06.2: BumpArena.new()')
 
     def new_array(self, ctype, length):
         """A zero-filled array of ``length`` items of ``ctype`` in the arena."""
-        raise NotImplementedError("exercise 06.2: BumpArena.new_array()")
+        raise NotImplementedError('exercise 06.2: BumpArena.new_array()')
 
     def used(self):
         """How many bytes are handed out, padding included (``top``)."""
-        raise NotImplementedError("exercise 06.2: BumpArena.used()")
+        raise NotImplementedError('exercise 06.2: BumpArena.used()')

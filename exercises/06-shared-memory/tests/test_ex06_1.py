@@ -47,12 +47,12 @@ def test_count_slice_takes_the_lock_and_gives_it_back(ex):
     counts = mp.Array('i', 2, lock=lock)
     ex.count_slice(data, 0, 1000, counts)
     assert counts[:] == [500, 500]
-    assert lock.entered >= 1, "count_slice never took counts.get_lock()"
-    assert lock.inner.acquire(False), "count_slice left the lock held"
+    assert lock.entered >= 1, 'count_slice never took counts.get_lock()'
+    assert lock.inner.acquire(False), 'count_slice left the lock held'
     lock.inner.release()
 
 
-@pytest.mark.parametrize("workers", [1, 2, 4])
+@pytest.mark.parametrize('workers', [1, 2, 4])
 def test_small_histogram(ex, workers):
     data = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4]
     result = ex.parallel_histogram(data, 10, workers)
@@ -70,7 +70,7 @@ def test_equals_counter_on_random_data(ex):
 def test_more_workers_than_items_and_empty_data(ex):
     assert ex.parallel_histogram([2, 0], 3, workers=5) == [1, 0, 1]
     assert ex.parallel_histogram([], 4) == [0, 0, 0, 0]
-    assert mp.active_children() == [], "join every process"
+    assert mp.active_children() == [], 'join every process'
 
 
 def test_values_out_of_range_raise_before_starting(ex):
@@ -83,5 +83,5 @@ def test_values_out_of_range_raise_before_starting(ex):
 def test_works_with_spawn(ex):
     rng = random.Random(60)
     data = [rng.randrange(7) for _ in range(3000)]
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context('spawn')
     assert ex.parallel_histogram(data, 7, 2, ctx=ctx) == expected(data, 7)

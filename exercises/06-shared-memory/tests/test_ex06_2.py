@@ -8,11 +8,11 @@ import helpers06
 
 pytestmark = [pytest.mark.ex06_2, pytest.mark.timeout(60)]
 
-ctx = mp.get_context("fork")     # the anonymous mapping is inherited, not pickled
+ctx = mp.get_context('fork')     # the anonymous mapping is inherited, not pickled
 
 
 class Point(ctypes.Structure):
-    _fields_ = [("x", ctypes.c_double), ("y", ctypes.c_double)]
+    _fields_ = [('x', ctypes.c_double), ('y', ctypes.c_double)]
 
 
 def test_offsets_are_aligned_and_consecutive(ex):
@@ -53,14 +53,14 @@ def test_bad_arguments(ex):
 
 def test_new_lays_ctypes_objects_over_the_arena(ex):
     arena = ex.BumpArena(256)
-    flag = arena.new(ctypes.c_char, b"x")
+    flag = arena.new(ctypes.c_char, b'x')
     number = arena.new(ctypes.c_double, 2.5)
     point = arena.new(Point, 1.0, -2.0)
-    assert (flag.value, number.value, (point.x, point.y)) == (b"x", 2.5, (1.0, -2.0))
+    assert (flag.value, number.value, (point.x, point.y)) == (b'x', 2.5, (1.0, -2.0))
     addresses = [ctypes.addressof(o) for o in (flag, number, point)]
     base = addresses[0]
     assert [a - base for a in addresses] == [0, 8, 16], \
-        "each object at the next offset aligned for its type"
+        'each object at the next offset aligned for its type'
     assert arena.used() == 32
     number.value = -1.25                        # the bytes really are the arena's
     assert bytes(arena.buffer[8:16]) == bytes(ctypes.c_double(-1.25))

@@ -46,7 +46,7 @@ class CounterManager(BaseManager):
     """A manager whose ``Counter(...)`` method makes a Counter in its server."""
 
 
-CounterManager.register("Counter", Counter)
+CounterManager.register('Counter', Counter)
 
 
 def hammer(counter, times):

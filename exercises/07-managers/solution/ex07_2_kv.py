@@ -51,10 +51,10 @@ class KVManager(BaseManager):
     """``manager.store()`` returns a proxy to the server's one KVStore."""
 
 
-KVManager.register("store", callable=_get_store)
+KVManager.register('store', callable=_get_store)
 
 
-def start_kv_server(address=("127.0.0.1", 0), authkey=b"kv-secret"):
+def start_kv_server(address=('127.0.0.1', 0), authkey=b'kv-secret'):
     """Start a KVManager server process listening on ``address`` (port 0:
     any free port) and return the started manager; ``manager.address`` is
     the address clients use."""

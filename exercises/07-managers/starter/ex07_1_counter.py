@@ -23,15 +23,15 @@ class Counter:
     """
 
     def __init__(self, start=0, delay=0.0):
-        raise NotImplementedError("exercise 07.1: Counter.__init__()")
+        raise NotImplementedError('exercise 07.1: Counter.__init__()')
 
     def increment(self, n=1):
         """Add ``n``; return the new count."""
-        raise NotImplementedError("exercise 07.1: Counter.increment()")
+        raise NotImplementedError('exercise 07.1: Counter.increment()')
 
     def value(self):
         """Return the count."""
-        raise NotImplementedError("exercise 07.1: Counter.value()")
+        raise NotImplementedError('exercise 07.1: Counter.value()')
 
 
 class CounterManager(BaseManager):
@@ -43,7 +43,7 @@ class CounterManager(BaseManager):
 
 def hammer(counter, times):
     """Runs in each worker: call ``counter.increment()`` ``times`` times."""
-    raise NotImplementedError("exercise 07.1: hammer()")
+    raise NotImplementedError('exercise 07.1: hammer()')
 
 
 def count_in_parallel(workers, times, delay=0.0, ctx=None):
@@ -51,4 +51,4 @@ def count_in_parallel(workers, times, delay=0.0, ctx=None):
     ``workers`` processes run ``hammer(counter, times)`` (start all of them,
     then join all), and return the final count.  The manager is shut down
     before returning (use ``with``)."""
-    raise NotImplementedError("exercise 07.1: count_in_parallel()")
+    raise NotImplementedError('exercise 07.1: count_in_parallel()')

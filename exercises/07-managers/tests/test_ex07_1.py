@@ -28,7 +28,7 @@ def test_counter_loses_no_update_between_threads(ex):
         t.start()
     for t in threads:
         t.join(30)
-    assert c.value() == 80, "lost updates: guard the read-sleep-write with a Lock"
+    assert c.value() == 80, 'lost updates: guard the read-sleep-write with a Lock'
 
 
 def test_hammer_calls_increment(ex):
@@ -39,7 +39,7 @@ def test_hammer_calls_increment(ex):
 
 def test_counter_manager_makes_counters(ex):
     assert issubclass(ex.CounterManager, BaseManager)
-    assert hasattr(ex.CounterManager, "Counter"), \
+    assert hasattr(ex.CounterManager, 'Counter'), \
         "register Counter on CounterManager (typeid 'Counter')"
     with ex.CounterManager() as manager:
         c = manager.Counter(40)
@@ -64,12 +64,12 @@ def test_processes_through_the_manager_lose_no_update(ex):
         assert c.value() == 60
 
 
-@pytest.mark.parametrize("workers, times, delay", [(1, 5, 0.0), (4, 200, 0.0), (4, 10, 0.002)])
+@pytest.mark.parametrize('workers, times, delay', [(1, 5, 0.0), (4, 200, 0.0), (4, 10, 0.002)])
 def test_count_in_parallel(ex, workers, times, delay):
     assert ex.count_in_parallel(workers, times, delay) == workers * times
-    assert mp.active_children() == [], "shut the manager down (use with)"
+    assert mp.active_children() == [], 'shut the manager down (use with)'
 
 
 def test_count_in_parallel_with_spawn(ex):
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context('spawn')
     assert ex.count_in_parallel(2, 20, 0.001, ctx=ctx) == 40

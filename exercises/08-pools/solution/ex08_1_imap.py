@@ -41,7 +41,7 @@ def imap_unordered(pool, func, iterable, timeout=None):
         try:
             ok, value = arrived.get(timeout=timeout)
         except queue.Empty:
-            raise mp.TimeoutError(f"no result within {timeout} s") from None
+            raise mp.TimeoutError(f'no result within {timeout} s') from None
         if not ok:
             raise value
         yield value

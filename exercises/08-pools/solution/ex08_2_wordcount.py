@@ -18,7 +18,7 @@ def count_one(item):
     """The ``collections.Counter`` of the words of one item (a text, or a
     path to read).  This is what the workers run."""
     if isinstance(item, os.PathLike):
-        with open(item, encoding="utf-8") as f:
+        with open(item, encoding='utf-8') as f:
             text = f.read()
     else:
         text = item

@@ -24,4 +24,4 @@ def imap_unordered(pool, func, iterable, timeout=None):
     * ``timeout``: if no result arrives within ``timeout`` seconds of
       waiting, raise ``multiprocessing.TimeoutError``.
     """
-    raise NotImplementedError("exercise 08.1: imap_unordered()")
+    raise NotImplementedError('exercise 08.1: imap_unordered()')

@@ -17,12 +17,12 @@ WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 def count_one(item):
     """The ``collections.Counter`` of the words of one item (a text, or a
     path to read).  This is what the workers run."""
-    raise NotImplementedError("exercise 08.2: count_one()")
+    raise NotImplementedError('exercise 08.2: count_one()')
 
 
 def count_serial(paths_or_texts):
     """One Counter of all the words of all the items, in this process only."""
-    raise NotImplementedError("exercise 08.2: count_serial()")
+    raise NotImplementedError('exercise 08.2: count_serial()')
 
 
 def count_words(paths_or_texts, processes=2):
@@ -34,4 +34,4 @@ def count_words(paths_or_texts, processes=2):
     content: the worker reads it).  ``paths_or_texts`` may be any iterable.
     Close and join the pool before returning.
     """
-    raise NotImplementedError("exercise 08.2: count_words()")
+    raise NotImplementedError('exercise 08.2: count_words()')

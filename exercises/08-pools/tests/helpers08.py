@@ -32,7 +32,7 @@ def reference_count(items):
     total = collections.Counter()
     for item in items:
         if isinstance(item, os.PathLike):
-            text = pathlib.Path(item).read_text(encoding="utf-8")
+            text = pathlib.Path(item).read_text(encoding='utf-8')
         else:
             text = item
         total.update(WORD.findall(text.lower()))

@@ -23,13 +23,13 @@ class OnlyApplyAsync:
         return self._pool.apply_async(*args, **kwargs)
 
     def __getattr__(self, name):
-        raise AssertionError(f"use only apply_async, not pool.{name}")
+        raise AssertionError(f'use only apply_async, not pool.{name}')
 
 
 def test_is_a_generator(ex):
     with mp.Pool(2) as pool:
         gen = ex.imap_unordered(pool, helpers08.square, [1, 2, 3])
-        assert inspect.isgenerator(gen), "imap_unordered must be a generator (use yield)"
+        assert inspect.isgenerator(gen), 'imap_unordered must be a generator (use yield)'
         assert sorted(gen) == [1, 4, 9]
 
 
@@ -60,7 +60,7 @@ def test_yields_in_finishing_order(ex):
     with mp.Pool(2) as pool:
         got = list(ex.imap_unordered(pool, helpers08.sleep_then_echo, [1.5, 0, 0, 0]))
     assert sorted(got) == [0, 0, 0, 1.5]
-    assert got[-1] == 1.5, f"results came out in submission order: {got}"
+    assert got[-1] == 1.5, f'results came out in submission order: {got}'
 
 
 def test_first_result_before_the_last_is_done(ex):
@@ -70,7 +70,7 @@ def test_first_result_before_the_last_is_done(ex):
         t0 = time.monotonic()
         gen = ex.imap_unordered(pool, helpers08.sleep_then_echo, [2.0, 0])
         assert next(gen) == 0
-        assert time.monotonic() - t0 < 1.5, "the first result waited for the slow task"
+        assert time.monotonic() - t0 < 1.5, 'the first result waited for the slow task'
         assert next(gen) == 2.0
 
 

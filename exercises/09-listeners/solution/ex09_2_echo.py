@@ -43,7 +43,7 @@ def serve(listener, n_clients, timeout=10.0):
             remaining = deadline - time.monotonic()
             ready = wait(list(clients), remaining) if remaining > 0 else []
             if not ready:
-                raise TimeoutError("clients still connected after %s s" % timeout)
+                raise TimeoutError('clients still connected after %s s' % timeout)
             for conn in ready:
                 try:
                     message = conn.recv()
@@ -64,7 +64,7 @@ def run_server(n_clients, authkey, report):
     ``authkey``, send its ``address`` on the connection ``report`` (and
     close ``report``), then ``serve(listener, n_clients)``.  Close the
     Listener in the end, whatever happens."""
-    with Listener(("127.0.0.1", 0), authkey=authkey) as listener:
+    with Listener(('127.0.0.1', 0), authkey=authkey) as listener:
         report.send(listener.address)
         report.close()
         serve(listener, n_clients)
@@ -84,7 +84,7 @@ def start_server(n_clients, authkey, ctx=None):
         if not reader.poll(10):
             process.kill()
             process.join()
-            raise TimeoutError("the server did not report its address")
+            raise TimeoutError('the server did not report its address')
         return process, reader.recv()
     finally:
         reader.close()

@@ -21,13 +21,13 @@ import os
 
 from multiprocessing import AuthenticationError
 
-CHALLENGE = b"#CHALLENGE#"
-WELCOME = b"#WELCOME#"
-FAILURE = b"#FAILURE#"
+CHALLENGE = b'#CHALLENGE#'
+WELCOME = b'#WELCOME#'
+FAILURE = b'#FAILURE#'
 MESSAGE_LENGTH = 40         # random bytes in a challenge we send
 LEGACY_CHALLENGE = 20       # random bytes in a challenge from Python <= 3.11
 LEGACY_REPLY = 16           # bytes in an HMAC-MD5 reply (Python <= 3.11)
-DIGESTS = (b"md5", b"sha256", b"sha384", b"sha3_256", b"sha3_384")
+DIGESTS = (b'md5', b'sha256', b'sha384', b'sha3_256', b'sha3_384')
 MAX_MESSAGE = 256           # handshake messages are small: refuse bigger ones
 
 
@@ -36,18 +36,18 @@ def split_digest(data):
     (a challenge) or 16 (a reply) bytes -> ``("", data)``.  Anything else
     raises AuthenticationError.  (A helper for the two functions below: the
     tests do not call it.)"""
-    raise NotImplementedError("exercise 09.1: split_digest()")
+    raise NotImplementedError('exercise 09.1: split_digest()')
 
 
 def deliver_challenge(conn, authkey):
     """Challenge the peer on ``conn``.  Return None if it proved that it
     knows ``authkey`` (after sending WELCOME); otherwise send FAILURE and
     raise AuthenticationError."""
-    raise NotImplementedError("exercise 09.1: deliver_challenge()")
+    raise NotImplementedError('exercise 09.1: deliver_challenge()')
 
 
 def answer_challenge(conn, authkey):
     """Answer the peer's challenge on ``conn``.  Return None if the peer
     welcomed us; raise AuthenticationError if it refused, or if what it
     sent is not a challenge."""
-    raise NotImplementedError("exercise 09.1: answer_challenge()")
+    raise NotImplementedError('exercise 09.1: answer_challenge()')

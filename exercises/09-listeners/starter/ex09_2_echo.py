@@ -29,7 +29,7 @@ def serve(listener, n_clients, timeout=10.0):
     * If that has not happened ``timeout`` seconds after the last client was
       accepted, close every connection and raise TimeoutError.
     """
-    raise NotImplementedError("exercise 09.2: serve()")
+    raise NotImplementedError('exercise 09.2: serve()')
 
 
 def run_server(n_clients, authkey, report):
@@ -37,7 +37,7 @@ def run_server(n_clients, authkey, report):
     ``authkey``, send its ``address`` on the connection ``report`` (and
     close ``report``), then ``serve(listener, n_clients)``.  Close the
     Listener in the end, whatever happens."""
-    raise NotImplementedError("exercise 09.2: run_server()")
+    raise NotImplementedError('exercise 09.2: run_server()')
 
 
 def start_server(n_clients, authkey, ctx=None):
@@ -45,11 +45,11 @@ def start_server(n_clients, authkey, ctx=None):
     context if None) and return ``(process, address)`` once the server has
     reported its address.  If no address comes within 10 seconds, kill the
     process and raise TimeoutError."""
-    raise NotImplementedError("exercise 09.2: start_server()")
+    raise NotImplementedError('exercise 09.2: start_server()')
 
 
 def echo_client(address, authkey, messages):
     """Connect to the server at ``address`` with ``authkey``; send each of
     ``messages`` and receive its answer before sending the next one; close
     the connection and return the list of answers."""
-    raise NotImplementedError("exercise 09.2: echo_client()")
+    raise NotImplementedError('exercise 09.2: echo_client()')

@@ -20,7 +20,7 @@ class Background:
 
     def finish(self, timeout=10):
         self.thread.join(timeout)
-        assert not self.thread.is_alive(), "the other side is still blocked"
+        assert not self.thread.is_alive(), 'the other side is still blocked'
         if self.error is not None:
             raise self.error
         return self.result

@@ -20,7 +20,7 @@ def setup_worker_logging(queue):
     Remove any handler that was there before (a forked child inherits its
     parent's handlers, which would write the records a second time).
     """
-    raise NotImplementedError("exercise 10.1: setup_worker_logging()")
+    raise NotImplementedError('exercise 10.1: setup_worker_logging()')
 
 
 def worker(queue, n_messages):
@@ -28,7 +28,7 @@ def worker(queue, n_messages):
     then log ``n_messages`` records at level INFO on the logger named
     ``'ex10'``: ``'message 0'``, ``'message 1'``, ...
     """
-    raise NotImplementedError("exercise 10.1: worker()")
+    raise NotImplementedError('exercise 10.1: worker()')
 
 
 def run_with_central_log(n_workers, path, n_messages=3):
@@ -42,5 +42,5 @@ def run_with_central_log(n_workers, path, n_messages=3):
     workers, stop the listener (so that every record is written) and close
     the file.  Return the workers' exit codes, in order.
     """
-    raise NotImplementedError("exercise 10.1: run_with_central_log()")
+    raise NotImplementedError('exercise 10.1: run_with_central_log()')
 

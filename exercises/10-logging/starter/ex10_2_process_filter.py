@@ -23,12 +23,12 @@ def stamp_process_info(record):
     name of ``multiprocessing.parent_process()``, or ``'-'`` when there is
     no parent (in the main process).  Return True: keep every record.
     """
-    raise NotImplementedError("exercise 10.2: stamp_process_info()")
+    raise NotImplementedError('exercise 10.2: stamp_process_info()')
 
 
 def make_handler(stream):
     """Return a ``logging.StreamHandler`` writing to ``stream``, with a
     ``logging.Formatter(FORMAT)`` and ``stamp_process_info`` as its filter.
     """
-    raise NotImplementedError("exercise 10.2: make_handler()")
+    raise NotImplementedError('exercise 10.2: make_handler()')
 

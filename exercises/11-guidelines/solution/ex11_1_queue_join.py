@@ -21,7 +21,7 @@ import multiprocessing as mp
 def make_item(i, size):
     """Item number ``i``: a string of ``size`` copies of one letter
     (``"a"`` for 0, ``"b"`` for 1, ..., ``"z"`` for 25, then ``"a"`` again)."""
-    return chr(ord("a") + i % 26) * size
+    return chr(ord('a') + i % 26) * size
 
 
 def produce(q, n_items, size):

@@ -21,13 +21,13 @@ import multiprocessing as mp
 def make_item(i, size):
     """Item number ``i``: a string of ``size`` copies of one letter
     (``"a"`` for 0, ``"b"`` for 1, ..., ``"z"`` for 25, then ``"a"`` again)."""
-    raise NotImplementedError("exercise 11.1: make_item()")
+    raise NotImplementedError('exercise 11.1: make_item()')
 
 
 def produce(q, n_items, size):
     """Put ``make_item(0, size)`` .. ``make_item(n_items - 1, size)`` on
     ``q``, in that order (this runs in the child)."""
-    raise NotImplementedError("exercise 11.1: produce()")
+    raise NotImplementedError('exercise 11.1: produce()')
 
 
 def collect(n_items, size, timeout=30):
@@ -35,4 +35,4 @@ def collect(n_items, size, timeout=30):
     ``mp.Queue``; get all ``n_items`` items (at most ``timeout`` seconds for
     each ``get``), and only then join the child (again with ``timeout``).
     Return the list of items in the order they were put."""
-    raise NotImplementedError("exercise 11.1: collect()")
+    raise NotImplementedError('exercise 11.1: collect()')

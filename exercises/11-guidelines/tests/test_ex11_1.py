@@ -19,29 +19,29 @@ def started(monkeypatch):
         made.append(p)
         return p
 
-    monkeypatch.setattr(mp, "Process", recording)
+    monkeypatch.setattr(mp, 'Process', recording)
     return made
 
 
 def test_make_item(ex):
-    assert ex.make_item(0, 3) == "aaa"
-    assert ex.make_item(1, 2) == "bb"
-    assert ex.make_item(25, 1) == "z"
-    assert ex.make_item(26, 4) == "aaaa"
-    assert ex.make_item(7, 0) == ""
+    assert ex.make_item(0, 3) == 'aaa'
+    assert ex.make_item(1, 2) == 'bb'
+    assert ex.make_item(25, 1) == 'z'
+    assert ex.make_item(26, 4) == 'aaaa'
+    assert ex.make_item(7, 0) == ''
 
 
 def test_produce_in_this_process(ex):
     q = mp.Queue()
     ex.produce(q, 3, 5)
-    assert [q.get(timeout=10) for _ in range(3)] == ["aaaaa", "bbbbb", "ccccc"]
+    assert [q.get(timeout=10) for _ in range(3)] == ['aaaaa', 'bbbbb', 'ccccc']
     q.close()
     q.join_thread()
 
 
 def test_small_items(ex, started):
-    assert ex.collect(4, 10) == ["a" * 10, "b" * 10, "c" * 10, "d" * 10]
-    assert len(started) == 1, "start exactly one child with mp.Process"
+    assert ex.collect(4, 10) == ['a' * 10, 'b' * 10, 'c' * 10, 'd' * 10]
+    assert len(started) == 1, 'start exactly one child with mp.Process'
     assert started[0].exitcode == 0
     assert mp.active_children() == []
 
@@ -56,8 +56,8 @@ def test_large_items_do_not_deadlock(ex, started):
     # 4 MB do not fit in a pipe: joining the child before reading hangs
     # here (and pytest-timeout stops the test).
     items = ex.collect(4, MB)
-    assert [len(item) for item in items] == [MB] * 4, "items lost or cut"
-    assert [item[0] for item in items] == ["a", "b", "c", "d"], "wrong order"
-    assert len(started) == 1, "start exactly one child with mp.Process"
-    assert started[0].exitcode == 0, "join the child before returning"
-    assert mp.active_children() == [], "a child is left running"
+    assert [len(item) for item in items] == [MB] * 4, 'items lost or cut'
+    assert [item[0] for item in items] == ['a', 'b', 'c', 'd'], 'wrong order'
+    assert len(started) == 1, 'start exactly one child with mp.Process'
+    assert started[0].exitcode == 0, 'join the child before returning'
+    assert mp.active_children() == [], 'a child is left running'

@@ -35,7 +35,7 @@ def estimate_pi(tasks, map_func=map):
     tasks = list(tasks)
     total = sum(n for _, n in tasks)
     if not tasks or total == 0:
-        raise ValueError("no points to estimate pi from")
+        raise ValueError('no points to estimate pi from')
     # Integers add up the same in any order: the float is made only once.
     inside = sum(map_func(count_inside, tasks))
     return 4 * inside / total

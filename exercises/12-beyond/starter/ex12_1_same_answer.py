@@ -15,7 +15,7 @@ def count_inside(task):
     draw ``n`` points, each as ``x = rng.random()`` then ``y = rng.random()``,
     and return how many of them have ``x * x + y * y <= 1`` (an int).  Use
     no other source of randomness (not the ``random`` module's functions)."""
-    raise NotImplementedError("exercise 12.1: count_inside()")
+    raise NotImplementedError('exercise 12.1: count_inside()')
 
 
 def estimate_pi(tasks, map_func=map):
@@ -24,4 +24,4 @@ def estimate_pi(tasks, map_func=map):
     and return ``4 * inside / total`` where ``inside`` is the sum of the
     counts and ``total`` the sum of the ``n``.  No task at all, or no point
     at all: raise ``ValueError``."""
-    raise NotImplementedError("exercise 12.1: estimate_pi()")
+    raise NotImplementedError('exercise 12.1: estimate_pi()')

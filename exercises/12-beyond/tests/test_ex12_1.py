@@ -37,7 +37,7 @@ def test_map_func_is_called_once(ex):
         return map(func, iterable)          # an iterator, like the builtin
 
     result = ex.estimate_pi(TASKS, spy)
-    assert calls == [ex.count_inside], "call map_func(count_inside, tasks) once"
+    assert calls == [ex.count_inside], 'call map_func(count_inside, tasks) once'
     assert 3.0 < result < 3.3
 
 
@@ -57,7 +57,7 @@ def test_same_answer_with_map_and_a_pool(ex):
     finally:
         pool.close()
         pool.join()
-    assert got == expected, "the answer depends on what runs the tasks"
+    assert got == expected, 'the answer depends on what runs the tasks'
     assert mp.active_children() == []
 
 

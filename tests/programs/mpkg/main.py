@@ -4,7 +4,7 @@ import importlib
 import os
 import sys
 
-mp = importlib.import_module(os.environ.get("TEST_MP_IMPL", "multiprocessing"))
+mp = importlib.import_module(os.environ.get('TEST_MP_IMPL', 'multiprocessing'))
 
 
 def work(conn):
@@ -12,13 +12,13 @@ def work(conn):
     conn.close()
 
 
-if __name__ == "__main__":
-    ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else "spawn")
+if __name__ == '__main__':
+    ctx = mp.get_context(sys.argv[1] if len(sys.argv) > 1 else 'spawn')
     a, b = ctx.Pipe()
     p = ctx.Process(target=work, args=(b,))
     p.start()
     b.close()
-    print("child reports", a.recv() if a.poll(30) else "nothing", flush=True)
+    print('child reports', a.recv() if a.poll(30) else 'nothing', flush=True)
     p.join(30)
     a.close()
-    print("exitcode", p.exitcode, flush=True)
+    print('exitcode', p.exitcode, flush=True)

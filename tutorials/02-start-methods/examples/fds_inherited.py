@@ -24,26 +24,26 @@ def use_number(method, fd, inode):
 
 
 def use_connection(method, conn):
-    conn.send(f"hello from the {method} child")
+    conn.send(f'hello from the {method} child')
     conn.close()
 
 
 if __name__ == '__main__':
     r, w = os.pipe()
     inode = os.fstat(w).st_ino
-    for method in ("fork", "spawn"):
+    for method in ('fork', 'spawn'):
         ctx = mp.get_context(method)
         p = ctx.Process(target=use_number, args=(method, w, inode))
         p.start()
         p.join()
 
-    for method in ("fork", "spawn"):
+    for method in ('fork', 'spawn'):
         ctx = mp.get_context(method)
         receiver, sender = ctx.Pipe(duplex=False)
         p = ctx.Process(target=use_connection, args=(method, sender))
         p.start()
         sender.close()
-        print(f"parent got: {receiver.recv()!r}", flush=True)
+        print(f'parent got: {receiver.recv()!r}', flush=True)
         p.join()
         receiver.close()
     os.close(r)

@@ -20,7 +20,7 @@ def holder():
 
 def child():
     got_it = lock.acquire(timeout=0.5)
-    print(f"child: acquired the lock? {got_it}", flush=True)
+    print(f'child: acquired the lock? {got_it}', flush=True)
 
 
 if __name__ == '__main__':
@@ -28,12 +28,12 @@ if __name__ == '__main__':
     t.start()
     holding.wait(timeout=10)          # the thread now holds the lock
 
-    for method in ("fork", "spawn"):
-        print(f"--- {method}", flush=True)
+    for method in ('fork', 'spawn'):
+        print(f'--- {method}', flush=True)
         p = mp.get_context(method).Process(target=child)
         p.start()
         p.join()
 
     may_release.set()
     t.join()
-    print(f"parent: acquired the lock? {lock.acquire(timeout=0.5)}", flush=True)
+    print(f'parent: acquired the lock? {lock.acquire(timeout=0.5)}', flush=True)

@@ -5,16 +5,16 @@ the guard does not. Run it as a script or as a module (python -m main_name).
 """
 import multiprocessing as mp
 
-print(f"top level runs with __name__ = {__name__!r}", flush=True)
+print(f'top level runs with __name__ = {__name__!r}', flush=True)
 
 
 def where():
-    print(f"target runs in a module named {__name__!r}", flush=True)
+    print(f'target runs in a module named {__name__!r}', flush=True)
 
 
 if __name__ == '__main__':
-    for method in ("fork", "spawn"):
-        print(f"--- {method}", flush=True)
+    for method in ('fork', 'spawn'):
+        print(f'--- {method}', flush=True)
         p = mp.get_context(method).Process(target=where)
         p.start()
         p.join()

@@ -10,19 +10,19 @@ import multiprocessing as mp
 
 def use(lock):
     with lock:
-        print("child: got the lock", flush=True)
+        print('child: got the lock', flush=True)
 
 
 if __name__ == '__main__':
-    fork_ctx = mp.get_context("fork")
-    spawn_ctx = mp.get_context("spawn")
+    fork_ctx = mp.get_context('fork')
+    spawn_ctx = mp.get_context('spawn')
 
     lock = fork_ctx.Lock()
     p = spawn_ctx.Process(target=use, args=(lock,))
     try:
         p.start()
     except RuntimeError as exc:
-        print("RuntimeError:", exc)
+        print('RuntimeError:', exc)
 
     lock = spawn_ctx.Lock()                 # same context: fine
     p = spawn_ctx.Process(target=use, args=(lock,))

@@ -9,12 +9,12 @@ import multiprocessing as mp
 
 
 def greet():
-    print("hello from the child", flush=True)
+    print('hello from the child', flush=True)
 
 
-print(f"running the top level as {__name__}", flush=True)
-ctx = mp.get_context("spawn")
+print(f'running the top level as {__name__}', flush=True)
+ctx = mp.get_context('spawn')
 p = ctx.Process(target=greet)
 p.start()
 p.join()
-print(f"exit code: {p.exitcode}", flush=True)
+print(f'exit code: {p.exitcode}', flush=True)

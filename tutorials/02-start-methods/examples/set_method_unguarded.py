@@ -9,13 +9,13 @@ import multiprocessing as mp
 
 
 def work():
-    print("working", flush=True)
+    print('working', flush=True)
 
 
-mp.set_start_method("spawn")          # runs again in the child: RuntimeError
+mp.set_start_method('spawn')          # runs again in the child: RuntimeError
 
 if __name__ == '__main__':
     p = mp.Process(target=work)
     p.start()
     p.join()
-    print(f"exit code: {p.exitcode}", flush=True)
+    print(f'exit code: {p.exitcode}', flush=True)

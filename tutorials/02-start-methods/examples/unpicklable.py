@@ -8,10 +8,10 @@ import multiprocessing as mp
 
 
 def module_level(x):
-    print(f"module_level({x}) ran", flush=True)
+    print(f'module_level({x}) ran', flush=True)
 
 
-shout = lambda x: print(f"shout({x}) ran", flush=True)  # noqa: E731
+shout = lambda x: print(f'shout({x}) ran', flush=True)  # noqa: E731
 
 
 def try_start(method, target, label):
@@ -19,20 +19,20 @@ def try_start(method, target, label):
     try:
         p.start()
     except Exception as exc:
-        print(f"{method:>5} {label}: {type(exc).__name__}: {exc}", flush=True)
+        print(f'{method:>5} {label}: {type(exc).__name__}: {exc}', flush=True)
     else:
         p.join()
 
 
 def main():
     def local(x):
-        print(f"local({x}) ran", flush=True)
+        print(f'local({x}) ran', flush=True)
 
-    for method in ("fork", "spawn"):
-        try_start(method, module_level, "module-level function")
-        try_start(method, shout, "module-level lambda")
-        try_start(method, lambda x: print(f"lambda({x}) ran", flush=True), "inline lambda")
-        try_start(method, local, "local function")
+    for method in ('fork', 'spawn'):
+        try_start(method, module_level, 'module-level function')
+        try_start(method, shout, 'module-level lambda')
+        try_start(method, lambda x: print(f'lambda({x}) ran', flush=True), 'inline lambda')
+        try_start(method, local, 'local function')
 
 
 if __name__ == '__main__':

@@ -29,28 +29,28 @@ class GameManager(BaseManager):
 
 
 # typeid 'Scoreboard': GameManager().Scoreboard(...) makes one in the server.
-GameManager.register("Scoreboard", Scoreboard)
+GameManager.register('Scoreboard', Scoreboard)
 # Only the methods listed in exposed can be called through this proxy.
-GameManager.register("ReadOnlyBoard", Scoreboard, exposed=["leader", "ranking"])
+GameManager.register('ReadOnlyBoard', Scoreboard, exposed=['leader', 'ranking'])
 
 
 def play(board, player, points):
     board.add(player, points)
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     with GameManager() as manager:
-        board = manager.Scoreboard("chess")
-        for player, points in [("ann", 3), ("bob", 5), ("ann", 4)]:
+        board = manager.Scoreboard('chess')
+        for player, points in [('ann', 3), ('bob', 5), ('ann', 4)]:
             p = mp.Process(target=play, args=(board, player, points))
             p.start()
             p.join()
-        print("leader:", board.leader())
-        print("ranking:", board.ranking())
-        print("exposed:", sorted(board._exposed_))
+        print('leader:', board.leader())
+        print('ranking:', board.ranking())
+        print('exposed:', sorted(board._exposed_))
 
-        ro = manager.ReadOnlyBoard("go")
+        ro = manager.ReadOnlyBoard('go')
         try:
-            ro.add("cid", 1)
+            ro.add('cid', 1)
         except AttributeError as e:
-            print("read-only proxy:", type(e).__name__)
+            print('read-only proxy:', type(e).__name__)

@@ -16,13 +16,13 @@ class Library:
 
 class StreamProxy(BaseProxy):
     """Iterates by asking the server for __next__ each time."""
-    _exposed_ = ["__next__"]
+    _exposed_ = ['__next__']
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return self._callmethod("__next__")
+        return self._callmethod('__next__')
 
 
 class LibraryManager(BaseManager):
@@ -30,17 +30,17 @@ class LibraryManager(BaseManager):
 
 
 # The generator typeid has no callable: only Library.matching() makes one.
-LibraryManager.register("Stream", proxytype=StreamProxy, create_method=False)
-LibraryManager.register("Library", Library,
-                        method_to_typeid={"matching": "Stream"})
+LibraryManager.register('Stream', proxytype=StreamProxy, create_method=False)
+LibraryManager.register('Library', Library,
+                        method_to_typeid={'matching': 'Stream'})
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     with LibraryManager() as manager:
-        library = manager.Library(["The Python Book", "Pipes and Filters",
-                                   "python in Practice", "Queues"])
-        stream = library.matching("python")
-        print("proxy:", type(stream).__name__)
-        print("first:", next(stream))
-        print("rest:", list(stream))
-        print("count:", library.count())
+        library = manager.Library(['The Python Book', 'Pipes and Filters',
+                                   'python in Practice', 'Queues'])
+        stream = library.matching('python')
+        print('proxy:', type(stream).__name__)
+        print('first:', next(stream))
+        print('rest:', list(stream))
+        print('count:', library.count())

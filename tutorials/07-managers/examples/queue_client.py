@@ -14,26 +14,26 @@ class QueueManager(BaseManager):
     pass
 
 
-QueueManager.register("get_jobs")      # no callable: the server has it
+QueueManager.register('get_jobs')      # no callable: the server has it
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     parser = argparse.ArgumentParser()
-    parser.add_argument("action", choices=["put", "get"])
-    parser.add_argument("words", nargs="*")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument('action', choices=['put', 'get'])
+    parser.add_argument('words', nargs='*')
+    parser.add_argument('--host', default='127.0.0.1')
     args = parser.parse_args()
 
     manager = QueueManager(address=(args.host, 50000),
-                           authkey=b"use a long random key")
+                           authkey=b'use a long random key')
     manager.connect()                  # no new process: talk to the server
     jobs = manager.get_jobs()
-    if args.action == "put":
+    if args.action == 'put':
         for word in args.words:
             jobs.put(word)
-        print("put", len(args.words), "words")
+        print('put', len(args.words), 'words')
     else:
         try:
             while True:
-                print("got", jobs.get(timeout=1))
+                print('got', jobs.get(timeout=1))
         except queue.Empty:            # raised in the server, re-raised here
-            print("queue is empty")
+            print('queue is empty')

@@ -14,11 +14,11 @@ class QueueManager(BaseManager):
     pass
 
 
-QueueManager.register("get_jobs", callable=get_jobs)
+QueueManager.register('get_jobs', callable=get_jobs)
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     # '' = every network interface of this machine; use 127.0.0.1 to stay local.
-    manager = QueueManager(address=("", 50000), authkey=b"use a long random key")
+    manager = QueueManager(address=('', 50000), authkey=b'use a long random key')
     server = manager.get_server()
-    print("serving on port", server.address[1], "- Ctrl-C stops")
+    print('serving on port', server.address[1], '- Ctrl-C stops')
     server.serve_forever()

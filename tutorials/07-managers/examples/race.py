@@ -7,13 +7,13 @@ WORKERS, TIMES = 4, 500
 
 def unlocked(d):
     for _ in range(TIMES):
-        d["x"] += 1                 # d.__getitem__('x'), then d.__setitem__('x', ...)
+        d['x'] += 1                 # d.__getitem__('x'), then d.__setitem__('x', ...)
 
 
 def locked(d, lock):
     for _ in range(TIMES):
         with lock:                  # a manager Lock: held across both calls
-            d["x"] += 1
+            d['x'] += 1
 
 
 def run(target, *args):
@@ -24,11 +24,11 @@ def run(target, *args):
         p.join()
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     with mp.Manager() as manager:
         d = manager.dict(x=0)
         run(unlocked, d)
-        print("unlocked:", d["x"], "of", WORKERS * TIMES)
-        d["x"] = 0
+        print('unlocked:', d['x'], 'of', WORKERS * TIMES)
+        d['x'] = 0
         run(locked, d, manager.Lock())
-        print("locked:  ", d["x"], "of", WORKERS * TIMES)
+        print('locked:  ', d['x'], 'of', WORKERS * TIMES)

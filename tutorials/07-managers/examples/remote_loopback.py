@@ -5,7 +5,7 @@ import multiprocessing as mp
 import queue
 from multiprocessing.managers import BaseManager
 
-AUTHKEY = b"a key both sides know"
+AUTHKEY = b'a key both sides know'
 jobs = queue.Queue()
 
 
@@ -17,11 +17,11 @@ class QueueManager(BaseManager):
     pass
 
 
-QueueManager.register("get_jobs", callable=get_jobs)
+QueueManager.register('get_jobs', callable=get_jobs)
 
 
 def serve(report):
-    manager = QueueManager(address=("127.0.0.1", 0), authkey=AUTHKEY)
+    manager = QueueManager(address=('127.0.0.1', 0), authkey=AUTHKEY)
     server = manager.get_server()           # "terminal 1"
     report.send(server.address)             # the real port, not 0
     report.close()
@@ -36,16 +36,16 @@ def producer(address, words):
         jobs.put(word)
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     mine, theirs = mp.Pipe(duplex=False)
     server_process = mp.Process(target=serve, args=(theirs,))
     server_process.start()
     theirs.close()
     if not mine.poll(10):
-        raise SystemExit("the server did not start")
+        raise SystemExit('the server did not start')
     address = mine.recv()
 
-    p = mp.Process(target=producer, args=(address, ["apple", "banana", "cherry"]))
+    p = mp.Process(target=producer, args=(address, ['apple', 'banana', 'cherry']))
     p.start()
     p.join()
 
@@ -54,16 +54,16 @@ if __name__ == "__main__":
     jobs = manager.get_jobs()
     try:
         while True:
-            print("got", jobs.get(timeout=0.5))
+            print('got', jobs.get(timeout=0.5))
     except queue.Empty:
-        print("queue is empty")
+        print('queue is empty')
 
     try:
-        QueueManager(address=address, authkey=b"a wrong key").connect()
+        QueueManager(address=address, authkey=b'a wrong key').connect()
     except mp.AuthenticationError as e:
-        print("wrong key:", type(e).__name__)
+        print('wrong key:', type(e).__name__)
 
     del jobs, manager
     server_process.terminate()              # what Ctrl-C does in terminal 1
     server_process.join()
-    print("server exit code:", server_process.exitcode)
+    print('server exit code:', server_process.exitcode)

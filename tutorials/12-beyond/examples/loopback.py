@@ -16,8 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Run the programs on the implementation this script runs on: plain Python
 # for the stdlib, `python -m teachmp run` when "multiprocessing" is teachmp.
 PYTHON = [sys.executable]
-if mp.__name__ == "teachmp":
-    PYTHON += ["-m", "teachmp", "run"]
+if mp.__name__ == 'teachmp':
+    PYTHON += ['-m', 'teachmp', 'run']
 
 
 def program(name, *args, key):
@@ -28,33 +28,33 @@ def program(name, *args, key):
                             stderr=subprocess.PIPE)
 
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     key = secrets.token_hex(32)        # both sides must know it; never print it
-    server = program("pi_server.py", "--host", "127.0.0.1", "--port", "0", key=key)
+    server = program('pi_server.py', '--host', '127.0.0.1', '--port', '0', key=key)
     ready, _, _ = select.select([server.stdout], [], [], 30)
     if not ready:
         server.kill()
-        raise SystemExit("the server did not start")
+        raise SystemExit('the server did not start')
     _, _, host, port = server.stdout.readline().split()
-    print("server is listening on", host)
+    print('server is listening on', host)
 
-    workers = [program("pi_client.py", "work", "--port", port, key=key)
+    workers = [program('pi_client.py', 'work', '--port', port, key=key)
                for _ in range(2)]     # two "hosts", running at the same time
     total = 0
     for w in workers:
         out, err = w.communicate(timeout=60)
         total += int(out.split()[2])   # "worked on N tasks"
-    print("the two workers did", total, "tasks between them")
+    print('the two workers did', total, 'tasks between them')
 
-    collector = program("pi_client.py", "collect", "--port", port, key=key)
+    collector = program('pi_client.py', 'collect', '--port', port, key=key)
     out, err = collector.communicate(timeout=60)
-    print(out, end="")
+    print(out, end='')
 
-    intruder = program("pi_client.py", "collect", "--port", port,
-                       key="a guessed key")
+    intruder = program('pi_client.py', 'collect', '--port', port,
+                       key='a guessed key')
     out, err = intruder.communicate(timeout=60)
-    print("wrong key refused:", "AuthenticationError" in err,
-          "- exit code", intruder.returncode)
+    print('wrong key refused:', 'AuthenticationError' in err,
+          '- exit code', intruder.returncode)
 
-    server.communicate(input="", timeout=30)     # close its stdin: stop
-    print("server exit code:", server.returncode)
+    server.communicate(input='', timeout=30)     # close its stdin: stop
+    print('server exit code:', server.returncode)

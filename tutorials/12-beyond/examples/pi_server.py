@@ -32,21 +32,21 @@ class PiManager(BaseManager):
     pass
 
 
-PiManager.register("get_todo", callable=get_todo)
-PiManager.register("get_done", callable=get_done)
+PiManager.register('get_todo', callable=get_todo)
+PiManager.register('get_done', callable=get_done)
 
-if __name__ == "__main__":
+if __name__ == '__main__':
     parser = argparse.ArgumentParser()
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)   # 0: any free port
+    parser.add_argument('--host', default='127.0.0.1')
+    parser.add_argument('--port', type=int, default=0)   # 0: any free port
     args = parser.parse_args()
-    authkey = os.environb[b"PI_AUTHKEY"]
+    authkey = os.environb[b'PI_AUTHKEY']
 
     for task in tasks():
         todo.put(task)
     manager = PiManager(address=(args.host, args.port), authkey=authkey)
     manager.start()            # the server runs in a child process
     host, port = manager.address
-    print("listening on", host, port, flush=True)
+    print('listening on', host, port, flush=True)
     sys.stdin.read()           # wait for end of input
     manager.shutdown()
