@@ -131,7 +131,7 @@ def test_layout_and_uniform_stubs(chapter, marker):
     number = marker[2:].replace('_', '.')
     text = starter.read_text(encoding='utf-8')
     for name in stubs:
-        assert f'raise NotImplementedError("exercise {number}: {name}()")' in text
+        assert f"raise NotImplementedError('exercise {number}: {name}()')" in text
 
 
 # -- the commands -----------------------------------------------------------------
