@@ -308,6 +308,44 @@ def queue_consumer_killed(p):
     return 'got %r' % got
 
 
+def queue_consumer_killed_mid_message(p):
+    """A consumer dies half-way through reading a 32 MiB item (its producer
+    paused with SIGSTOP, so the rest is not in the pipe yet); the producer
+    goes on, we put an item of our own and get it (timeout 2 s)."""
+    q = p.ctx.Queue()
+    p.defer(_close_queue, q)
+    q.cancel_join_thread()
+    started = p.ctx.Event()
+    producer = p.start(put_big_then_sleep, q, started)
+    if not started.wait(10) or not _soon(lambda: not q.empty()):
+        raise AssertionError('set-up: producer did not write')
+    os.kill(producer.pid, signal.SIGSTOP)
+    try:
+        reading = p.ctx.Event()
+        consumer = p.start(get_forever, q, reading)
+        if not reading.wait(10) or not _soon(q.empty):
+            raise AssertionError('set-up: consumer did not read')
+        p.kill(consumer)
+    finally:
+        os.kill(producer.pid, signal.SIGCONT)
+    q.put('after')
+    try:
+        got = q.get(timeout=2)
+    except Exception:
+        p.lost += 1         # put() returned, the item is in the queue: lost
+        raise
+    return 'got %r' % (got if not isinstance(got, bytes) else 'big')
+
+
+def _soon(predicate, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def _shutdown(m):
     try:
         m.shutdown()
@@ -909,7 +947,7 @@ def gc_listener(p):
 
 SCENARIOS = {f.__name__: f for f in (
     pipe_sender_killed, pipe_receiver_killed,
-    queue_producer_killed, queue_consumer_killed,
+    queue_producer_killed, queue_consumer_killed, queue_consumer_killed_mid_message,
     manager_killed_during_call, manager_killed_between_calls,
     manager_lock_holder_killed,
     pool_worker_killed_mid_task, pool_worker_killed_mid_result,
