@@ -10,8 +10,8 @@
 
 Each runs in its own thread of the caller's process (``Pool.__init__``
 starts them with ``start_handler``; ``terminate()`` stops them with
-``join_unless_current`` and ``drain_tasks_until``: these three moved here
-from ``pool.py``) and gets the pool as a *weak proxy*:
+``join_unless_current`` and ``drain_tasks_until``) and gets the pool as a
+*weak proxy*:
 ``pool._cache`` reads the pool's attribute, but the thread holds no reference
 that would keep the pool alive.  If the program drops the pool, ``__del__``
 terminates it, and a handler that touches it afterwards gets

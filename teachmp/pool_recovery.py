@@ -41,7 +41,7 @@ import contextlib
 import os
 import time
 
-from teachmp import connection
+from teachmp import connection, queue_recovery
 from teachmp.connection import _BIG_HEADER, _HEADER
 from teachmp.pool_worker import (IDLE, RESULT_WRITER, TASK_READER, TASK_WAITING,
                                  WorkerLostError, _FIELDS, _INDEX, _JOB, _PID)
@@ -161,8 +161,8 @@ def find_lost_tokens(pool, now=None):
 
 
 # How long a lock must look held-by-nobody before find_lost_tokens gives
-# its token back.
-LOST_TOKEN_AFTER = 1.0
+# its token back: the Queue's locks follow the same rule, with the same time.
+LOST_TOKEN_AFTER = queue_recovery.LOST_TOKEN_AFTER
 
 
 def setup_board(pool):
@@ -173,8 +173,8 @@ def setup_board(pool):
     notes of who holds a queue lock (``pool._owners``, see
     ``recover_locks``) and the ResultStream that the result handler reads
     results through; a subclass's ``_setup_queues`` may bring other queues,
-    whose lock holders workers cannot note.  (This was ``Pool._setup_board``'s
-    body, which now calls it.)
+    whose lock holders workers cannot note.  ``Pool._setup_board`` (the
+    hook a subclass may override) calls it.
     """
     from teachmp.sharedctypes import RawArray
     pool._board = RawArray('q', _FIELDS * pool._processes)
@@ -272,7 +272,7 @@ class ResultStream:
 
 class ResultWait:
     """The result handler's wait for the next result, which terminate() can
-    cut short.  (It moved here from ``pool.py``, with ``setup_board``.)
+    cut short.
 
     The result handler does not block in ``get()``: it waits, 0.2 s at a
     time, until a result can be read.  Then terminate() needs no message

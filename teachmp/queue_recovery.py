@@ -121,10 +121,15 @@ class NotedLock:
     def give_back_for_dead(self):
         """Release the token the dead holder took with it (once, by one process)."""
         pid = self.holder.value
+        self._give_back_if(lambda: pid and self.holder.value == pid)
+
+    def _give_back_if(self, still_lost):
+        # One process repairs, and only if the lock is still lost when it
+        # has the repair lock: another may have repaired it meanwhile.
         if not self.repair.acquire(False):
             return                      # another process is repairing it
         try:
-            if pid and self.holder.value == pid:    # nobody repaired it meanwhile
+            if still_lost():
                 self.holder.value = 0
                 self.lock.release()
         finally:
@@ -153,14 +158,8 @@ class NotedLock:
         """Release a token that ``looks_lost`` found gone with no note."""
         taken = self._suspect[1] if self._suspect else None
         self._suspect = None
-        if not self.repair.acquire(False):
-            return
-        try:
-            if (self.taken.value == taken and not self.holder.value
-                    and not self.lock._get_value()):
-                self.lock.release()
-        finally:
-            self.repair.release()
+        self._give_back_if(lambda: self.taken.value == taken and not self.holder.value
+                           and not self.lock._get_value())
 
     def __repr__(self):
         return '<%s holder=%s %r>' % (type(self).__name__, self.holder.value or 'none',
